@@ -1,0 +1,1 @@
+"""Cross-cutting plumbing: settings and the one Temporal client factory."""

@@ -1,0 +1,61 @@
+"""One settings object; nothing else in the project reads the environment.
+
+Every value has an embedded default that runs the whole system on one machine (SQLite, the Temporal
+dev server, the local SMTP mailbox and the Webex emulator). Outside development the default secrets
+are refused, so a city cannot go live with the demo keys by accident.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_LINK_SECRET = "dev-only-link-secret-change-me"
+DEV_WEBEX_TOKEN = "dev-webex-token"
+DEV_WEBHOOK_SECRET = "dev-webhook-secret"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TICHET_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    city_name: str = "Municipiul Cluj-Napoca"
+    time_zone: str = "Europe/Bucharest"
+
+    database_url: str = "sqlite:///.data/tichet.db"
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "tichet-albastru"
+
+    public_base_url: str = "http://127.0.0.1:8000"
+    link_secret: str = DEV_LINK_SECRET
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_sender: str = "Tichet Albastru <tichet-albastru@primaria.example>"
+
+    webex_base_url: str = "http://127.0.0.1:8300/v1/"
+    webex_token: str = DEV_WEBEX_TOKEN
+    webex_webhook_secret: str = DEV_WEBHOOK_SECRET
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets_in_production(self) -> Settings:
+        if self.environment == "production":
+            defaults = {
+                "TICHET_LINK_SECRET": self.link_secret == DEV_LINK_SECRET,
+                "TICHET_WEBEX_TOKEN": self.webex_token == DEV_WEBEX_TOKEN,
+                "TICHET_WEBEX_WEBHOOK_SECRET": self.webex_webhook_secret == DEV_WEBHOOK_SECRET,
+            }
+            still_default = [name for name, is_default in defaults.items() if is_default]
+            if still_default:
+                raise ValueError(f"set these before running in production: {still_default}")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,20 @@
+"""The single way to reach Temporal: the worker, the API, the CLI tools and the tests all use it.
+
+It fixes the data converter (pydantic models travel as JSON, readable in the Temporal UI) so no
+caller can connect with a converter that would mis-decode a ticket.
+"""
+
+from __future__ import annotations
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from core.settings import Settings
+
+
+async def connect(settings: Settings) -> Client:
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=pydantic_data_converter,
+    )

@@ -1,0 +1,320 @@
+"""Plain data models that cross a boundary: API ↔ workflow, workflow ↔ activity, signals and queries.
+
+They are pydantic models carried by the pydantic data converter, so every payload is readable JSON
+in the Temporal UI and a clerk can type a signal's payload by hand there. Nothing here touches a
+database, a template or the network: workflow code imports this module.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from enum import IntEnum, StrEnum
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+REGISTRATION_NUMBER_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z./-]{0,39}$"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=False, extra="forbid")
+
+
+class Language(StrEnum):
+    RO = "ro"
+    EN = "en"
+
+
+class Channel(StrEnum):
+    WEBEX = "webex"
+    PHONE = "phone"
+    IN_PERSON = "in_person"
+
+
+class Role(StrEnum):
+    CLERK = "clerk"
+    DIRECTOR = "director"
+    DEPUTY_MAYOR = "deputy_mayor"
+    MAYOR = "mayor"
+
+
+class Level(IntEnum):
+    """Escalation level of an audience (R3, R9): who the citizen meets."""
+
+    CLERK = 0
+    DIRECTOR = 1
+    DEPUTY_MAYOR = 2
+    MAYOR = 3
+
+    @property
+    def role(self) -> Role:
+        return _LEVEL_ROLE[self]
+
+
+_LEVEL_ROLE = {
+    Level.CLERK: Role.CLERK,
+    Level.DIRECTOR: Role.DIRECTOR,
+    Level.DEPUTY_MAYOR: Role.DEPUTY_MAYOR,
+    Level.MAYOR: Role.MAYOR,
+}
+
+
+class FileStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    ANSWERED = "answered"
+
+
+class TicketStatus(StrEnum):
+    """What the ticket is waiting for. Kept in the workflow and in the TicketStatus search
+    attribute only: there is no status column that a job scans."""
+
+    VALIDATING = "validating"
+    REJECTED = "rejected"
+    ASSIGNING = "assigning"
+    AWAITING_ASSIGNMENT = "awaiting_assignment"
+    BOOKING = "booking"
+    AWAITING_SLOT = "awaiting_slot"
+    SCHEDULED = "scheduled"
+    AWAITING_OUTCOME = "awaiting_outcome"
+    AWAITING_RESOLUTION = "awaiting_resolution"
+    RESOLVING = "resolving"
+    RESOLVED = "resolved"
+    CANCELLED = "cancelled"
+    CLOSED = "closed"
+
+
+class Outcome(StrEnum):
+    HELD = "held"
+    CITIZEN_NO_SHOW = "citizen_no_show"
+    CLERK_NO_SHOW = "clerk_no_show"
+    CANCELLED = "cancelled"
+
+
+class Policy(Model):
+    """Every duration a ticket obeys, fixed in the workflow input so a running ticket keeps the rules
+    it started under. Defaults are DESIGN.md's (R1, R5, R8, R9)."""
+
+    window_mode: str = Field(
+        default="within",
+        pattern="^(within|at_least)$",
+        description="R5 preset: 'within' = meeting within the window; 'at_least' = the city page's "
+        "'at least 48 h notice'.",
+    )
+    booking_window: timedelta = Field(
+        default=timedelta(hours=48), description="counted on working days"
+    )
+    minimum_notice: timedelta = Field(default=timedelta(hours=2), description="in working hours")
+    slot_length: timedelta = timedelta(minutes=15)
+    outcome_grace: timedelta = Field(
+        default=timedelta(minutes=30), description="after the slot ends, before the clerk is asked"
+    )
+    resolution_reminder_after: timedelta = timedelta(hours=24)
+    resolution_deadline_after: timedelta = timedelta(hours=72)
+    escalation_window: timedelta = timedelta(days=30)
+    answered_files_eligible_for: timedelta = timedelta(days=30)
+    slot_choice_timeout: timedelta = timedelta(hours=24)
+    director_pick_timeout: timedelta = timedelta(hours=24)
+
+
+class FileRef(Model):
+    """What the citizen types to identify their file (R1)."""
+
+    registration_number: str = Field(
+        pattern=REGISTRATION_NUMBER_PATTERN, examples=["104233/2026"], max_length=40
+    )
+    requester_name: str = Field(min_length=2, max_length=120, examples=["Ioana Pop"])
+    filing_date: date = Field(examples=["2026-11-20"])
+
+
+class Citizen(Model):
+    email: EmailStr
+    phone: str = Field(pattern=r"^\+?[0-9 ]{6,20}$", examples=["+40 712 345 678"])
+    language: Language = Language.RO
+
+
+class FileInfo(Model):
+    """A file as the document registry knows it."""
+
+    registration_number: str
+    requester_name: str
+    filing_date: date
+    subject: str
+    department_id: str
+    department_name: str
+    status: FileStatus
+    answered_on: date | None
+    last_handler_id: str
+
+
+class StaffMember(Model):
+    id: str
+    name: str
+    email: str
+    webex_email: str
+    role: Role
+    department_id: str | None
+
+
+class Assignment(Model):
+    """Who holds the audience and why (R2): the handler, their substitute, or the director's pick."""
+
+    assignee: StaffMember | None
+    reason: str = Field(pattern="^(handler|substitute|director_pick|level_holder)$")
+    handler_id: str | None = None
+    director: StaffMember | None = None
+
+
+class Booking(Model):
+    booking_id: int
+    staff_id: str
+    start: datetime
+    end: datetime
+
+
+class MeetingInfo(Model):
+    channel: Channel
+    start: datetime
+    end: datetime
+    meeting_id: str | None = None
+    join_url: str | None = None
+    phone: str | None = None
+
+
+class NeededDocument(Model):
+    title: str = Field(min_length=2, max_length=200)
+    original: bool = Field(
+        description="true: the original goes to the registry or the clerk; false: a copy may be emailed"
+    )
+
+
+class TimelineEntry(Model):
+    at: datetime
+    step: str
+    detail: str = ""
+
+
+class AudienceRecord(Model):
+    """One finished audience, carried to the next level on escalation (R9)."""
+
+    level: Level
+    staff: StaffMember
+    meeting: MeetingInfo | None
+    outcome: Outcome
+    conclusions: str | None = None
+    documents_needed: list[NeededDocument] = []
+    document_number: str | None = None
+    resolved_at: datetime | None = None
+
+
+class TicketInput(Model):
+    """Workflow input. On escalation the workflow continues as new with the next level and the
+    audiences so far, so each level's history stays small while the ticket id stays the same."""
+
+    ticket_id: str
+    file: FileRef
+    citizen: Citizen
+    channel: Channel
+    slot_start: datetime
+    policy: Policy = Policy()
+    level: Level = Level.CLERK
+    file_info: FileInfo | None = None
+    audiences: list[AudienceRecord] = []
+    timeline: list[TimelineEntry] = []
+    requested_at: datetime | None = None
+
+
+# --- actions (updates with validators; the same payloads are accepted as signals) ---------------
+
+
+class OutcomeAction(Model):
+    staff_id: str = Field(min_length=1, max_length=40)
+    outcome: Outcome
+    note: str = Field(default="", max_length=2000)
+
+
+class ResolutionAction(Model):
+    staff_id: str = Field(min_length=1, max_length=40)
+    conclusions: str = Field(min_length=10, max_length=8000)
+    documents_needed: list[NeededDocument] = Field(default=[], max_length=30)
+
+
+class AssignAction(Model):
+    staff_id: str = Field(min_length=1, max_length=40, description="the director who picks")
+    assignee_id: str = Field(min_length=1, max_length=40)
+
+
+class CancelAction(Model):
+    reason: str = Field(default="", max_length=1000)
+
+
+class EscalateAction(Model):
+    slot_start: datetime
+    channel: Channel = Channel.WEBEX
+
+
+class ChooseSlotAction(Model):
+    slot_start: datetime
+
+
+class ActionResult(Model):
+    accepted: bool
+    status: TicketStatus
+    detail: str = ""
+
+
+# --- what the outside world reads ------------------------------------------------------------------
+
+
+class TicketView(Model):
+    """The `status` query: everything the citizen page, the clerk app and ops need at a glance."""
+
+    ticket_id: str
+    status: TicketStatus
+    level: Level
+    registration_number: str
+    subject: str | None
+    department_id: str | None
+    channel: Channel
+    citizen_language: Language
+    assignee: StaffMember | None
+    slot_start: datetime | None
+    meeting: MeetingInfo | None
+    outcome: Outcome | None
+    document_number: str | None
+    escalation_deadline: datetime | None
+    next_level: Level | None
+    rejection_code: str | None
+    audiences: list[AudienceRecord]
+    timeline: list[TimelineEntry]
+
+
+# --- what the adapters return ---------------------------------------------------------------------
+
+
+class DepartmentInfo(Model):
+    id: str
+    name: str
+    director_id: str | None
+    deputy_mayor_id: str | None
+
+
+class RegisteredDocument(Model):
+    """A registered outgoing document; the bytes stay in the registry, only the number travels."""
+
+    registration_number: str
+    filename: str
+    content_type: str
+
+
+class ArchiveRecord(Model):
+    ticket_id: str
+    level: Level
+    registration_number: str
+    staff_id: str
+    department_id: str | None
+    channel: Channel
+    meeting_start: datetime | None
+    outcome: Outcome
+    conclusions: str | None = None
+    resolution_document_number: str | None = None
+    recording_ref: str | None = None
+    closed_at: datetime

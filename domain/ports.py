@@ -1,0 +1,92 @@
+"""The small typed interfaces behind which the city's own systems stand.
+
+`store` implements them on SQL tables with demo data; a city replaces one (its document-management
+system, say) by writing a class with the same methods. mypy checks the contract.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Protocol
+
+from domain.models import (
+    ArchiveRecord,
+    Booking,
+    DepartmentInfo,
+    FileInfo,
+    RegisteredDocument,
+    StaffMember,
+)
+
+
+class SlotTaken(Exception):
+    """Someone else holds this person's slot (the database said so, not a prior read)."""
+
+
+class DocumentRegistry(Protocol):
+    def find_file(self, registration_number: str) -> FileInfo | None:
+        """The file with this registration number, or None."""
+
+    def register_document(
+        self,
+        *,
+        file_registration_number: str,
+        ticket_id: str,
+        level: int,
+        title: str,
+        filename: str,
+        content_type: str,
+        content: bytes,
+        at: datetime,
+    ) -> RegisteredDocument:
+        """Register an outgoing document and attach it to its file. Idempotent on
+        (ticket_id, level): a retry returns the document registered the first time."""
+
+    def document_content(self, registration_number: str) -> tuple[RegisteredDocument, bytes] | None:
+        """A registered document and its bytes, or None."""
+
+
+class StaffDirectory(Protocol):
+    def get(self, staff_id: str) -> StaffMember | None: ...
+
+    def by_token(self, token: str) -> StaffMember | None:
+        """The staff member whose API token this is (tokens are stored hashed)."""
+
+    def department(self, department_id: str) -> DepartmentInfo | None: ...
+
+    def mayor(self) -> StaffMember | None: ...
+
+    def substitute_of(self, staff_id: str) -> StaffMember | None: ...
+
+    def absent_days(self, staff_id: str, first_day: date, last_day: date) -> set[date]:
+        """The days in [first_day, last_day] on which this person is absent."""
+
+    def clerks_of(self, department_id: str) -> list[StaffMember]: ...
+
+
+class BookingLedger(Protocol):
+    def reserve(
+        self,
+        *,
+        ticket_id: str,
+        level: int,
+        staff_id: str,
+        start: datetime,
+        end: datetime,
+        at: datetime,
+    ) -> Booking:
+        """Reserve a slot. Idempotent on (ticket_id, level): when this ticket already holds the same
+        slot, return that booking. Raise SlotTaken when another ticket holds it."""
+
+    def release(self, *, ticket_id: str, level: int, at: datetime) -> bool:
+        """Free the ticket's active booking at this level; False when there was none."""
+
+    def busy(
+        self, staff_id: str, start: datetime, end: datetime
+    ) -> list[tuple[datetime, datetime]]:
+        """The person's active bookings overlapping [start, end)."""
+
+
+class Archive(Protocol):
+    def record(self, entry: ArchiveRecord) -> None:
+        """Insert or update the archive row of (ticket_id, level)."""

@@ -1,0 +1,141 @@
+"""SQLModel tables. Route handlers never return these: they map to `domain.models` first."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from store.types import UTCDateTime
+
+
+class Department(SQLModel, table=True):
+    __tablename__ = "departments"
+
+    id: str = Field(primary_key=True, max_length=40)
+    name: str = Field(max_length=200)
+    director_id: str | None = Field(default=None, max_length=40)
+    deputy_mayor_id: str | None = Field(default=None, max_length=40)
+
+
+class Staff(SQLModel, table=True):
+    """The staff directory: who works where, who stands in for whom."""
+
+    __tablename__ = "staff"
+
+    id: str = Field(primary_key=True, max_length=40)
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=200)
+    webex_email: str = Field(max_length=200)
+    role: str = Field(max_length=20, index=True)
+    department_id: str | None = Field(default=None, foreign_key="departments.id", index=True)
+    reports_to_id: str | None = Field(default=None, max_length=40)
+    substitute_id: str | None = Field(default=None, max_length=40)
+    api_token_sha256: str | None = Field(default=None, max_length=64, unique=True)
+
+
+class Absence(SQLModel, table=True):
+    """Leave, training, sick days: inclusive day range, in the city's time zone."""
+
+    __tablename__ = "absences"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: str = Field(foreign_key="staff.id", index=True)
+    first_day: date
+    last_day: date
+    reason: str = Field(default="leave", max_length=40)
+
+
+class RegisteredFile(SQLModel, table=True):
+    """A file (dosar) in the document-management system, as the city's registry exposes it."""
+
+    __tablename__ = "registered_files"
+
+    registration_number: str = Field(primary_key=True, max_length=40)
+    filing_date: date
+    requester_name: str = Field(max_length=200)
+    subject: str = Field(max_length=300)
+    department_id: str = Field(foreign_key="departments.id", index=True)
+    status: str = Field(max_length=20)
+    answered_on: date | None = None
+    last_handler_id: str = Field(foreign_key="staff.id", index=True)
+
+
+class OutgoingDocument(SQLModel, table=True):
+    """A registered outgoing document (the resolution), attached to its file (R8)."""
+
+    __tablename__ = "outgoing_documents"
+    __table_args__ = (UniqueConstraint("ticket_id", "level", name="uq_document_ticket_level"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    registration_number: str = Field(max_length=40, unique=True)
+    file_registration_number: str = Field(
+        foreign_key="registered_files.registration_number", index=True
+    )
+    ticket_id: str = Field(max_length=80)
+    level: int
+    title: str = Field(max_length=300)
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class BookingRow(SQLModel, table=True):
+    """One reserved slot. The partial unique indexes make a double booking impossible in the
+    database itself, and make a retried reservation find its own row instead of adding one."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        Index(
+            "uq_booking_active_slot",
+            "staff_id",
+            "slot_start",
+            unique=True,
+            sqlite_where=text("cancelled_at IS NULL"),
+            postgresql_where=text("cancelled_at IS NULL"),
+        ),
+        Index(
+            "uq_booking_active_ticket_level",
+            "ticket_id",
+            "level",
+            unique=True,
+            sqlite_where=text("cancelled_at IS NULL"),
+            postgresql_where=text("cancelled_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: str = Field(max_length=80)
+    level: int
+    staff_id: str = Field(foreign_key="staff.id")
+    slot_start: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    slot_end: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    cancelled_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+
+
+class ArchiveEntry(SQLModel, table=True):
+    """One finished audience, kept in the municipality's archive (R10)."""
+
+    __tablename__ = "archive"
+    __table_args__ = (UniqueConstraint("ticket_id", "level", name="uq_archive_ticket_level"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: str = Field(max_length=80, index=True)
+    level: int
+    registration_number: str = Field(max_length=40, index=True)
+    staff_id: str = Field(max_length=40, index=True)
+    department_id: str | None = Field(default=None, max_length=40, index=True)
+    channel: str = Field(max_length=20)
+    meeting_start: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+    outcome: str = Field(max_length=30)
+    conclusions: str | None = None
+    resolution_document_number: str | None = Field(default=None, max_length=40)
+    recording_ref: str | None = Field(default=None, max_length=300)
+    closed_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
