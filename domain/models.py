@@ -99,9 +99,7 @@ class Policy(Model):
         description="R5 preset: 'within' = meeting within the window; 'at_least' = the city page's "
         "'at least 48 h notice'.",
     )
-    booking_window: timedelta = Field(
-        default=timedelta(hours=48), description="counted on working days"
-    )
+    booking_window: timedelta = Field(default=timedelta(hours=48), description="counted on working days")
     minimum_notice: timedelta = Field(default=timedelta(hours=2), description="in working hours")
     slot_length: timedelta = timedelta(minutes=15)
     outcome_grace: timedelta = Field(

@@ -81,9 +81,7 @@ class BookingLedger(Protocol):
     def release(self, *, ticket_id: str, level: int, at: datetime) -> bool:
         """Free the ticket's active booking at this level; False when there was none."""
 
-    def busy(
-        self, staff_id: str, start: datetime, end: datetime
-    ) -> list[tuple[datetime, datetime]]:
+    def busy(self, staff_id: str, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
         """The person's active bookings overlapping [start, end)."""
 
 

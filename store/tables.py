@@ -70,9 +70,7 @@ class OutgoingDocument(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     registration_number: str = Field(max_length=40, unique=True)
-    file_registration_number: str = Field(
-        foreign_key="registered_files.registration_number", index=True
-    )
+    file_registration_number: str = Field(foreign_key="registered_files.registration_number", index=True)
     ticket_id: str = Field(max_length=80)
     level: int
     title: str = Field(max_length=300)
@@ -113,9 +111,7 @@ class BookingRow(SQLModel, table=True):
     slot_start: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     slot_end: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
-    cancelled_at: datetime | None = Field(
-        default=None, sa_column=Column(UTCDateTime, nullable=True)
-    )
+    cancelled_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
 
 
 class ArchiveEntry(SQLModel, table=True):
@@ -131,9 +127,7 @@ class ArchiveEntry(SQLModel, table=True):
     staff_id: str = Field(max_length=40, index=True)
     department_id: str | None = Field(default=None, max_length=40, index=True)
     channel: str = Field(max_length=20)
-    meeting_start: datetime | None = Field(
-        default=None, sa_column=Column(UTCDateTime, nullable=True)
-    )
+    meeting_start: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     outcome: str = Field(max_length=30)
     conclusions: str | None = None
     resolution_document_number: str | None = Field(default=None, max_length=40)
