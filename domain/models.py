@@ -93,6 +93,7 @@ class Policy(Model):
     """Every duration a ticket obeys, fixed in the workflow input so a running ticket keeps the rules
     it started under. Defaults are DESIGN.md's (R1, R5, R8, R9)."""
 
+    time_zone: str = "Europe/Bucharest"
     window_mode: str = Field(
         default="within",
         pattern="^(within|at_least)$",
@@ -101,6 +102,9 @@ class Policy(Model):
     )
     booking_window: timedelta = Field(default=timedelta(hours=48), description="counted on working days")
     minimum_notice: timedelta = Field(default=timedelta(hours=2), description="in working hours")
+    at_least_horizon: timedelta = Field(
+        default=timedelta(days=14), description="'at_least' mode: how far ahead slots are offered"
+    )
     slot_length: timedelta = timedelta(minutes=15)
     outcome_grace: timedelta = Field(
         default=timedelta(minutes=30), description="after the slot ends, before the clerk is asked"

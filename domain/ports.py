@@ -42,6 +42,9 @@ class DocumentRegistry(Protocol):
         """Register an outgoing document and attach it to its file. Idempotent on
         (ticket_id, level): a retry returns the document registered the first time."""
 
+    def attach_content(self, registration_number: str, content: bytes) -> None:
+        """Store the document's bytes once its number is known (the number is printed in it)."""
+
     def document_content(self, registration_number: str) -> tuple[RegisteredDocument, bytes] | None:
         """A registered document and its bytes, or None."""
 

@@ -46,6 +46,12 @@ def create_schema(engine: Engine) -> None:
     SQLModel.metadata.create_all(engine)
 
 
+def reset_schema(engine: Engine) -> None:
+    """Drop and recreate every table: the seed's `--reset` and the tests' clean slate."""
+    SQLModel.metadata.drop_all(engine)
+    SQLModel.metadata.create_all(engine)
+
+
 @lru_cache
 def engine_for(url: str) -> Engine:
     engine = make_engine(url)

@@ -1,0 +1,28 @@
+# The two commands a newcomer needs: `make run` (the whole system on this machine) and `make test`.
+# `venv` is a stamp-file target, so after the first install these start instantly; it re-installs
+# only when pyproject.toml or constraints.txt change (or the venv is deleted).
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: venv run test lint
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -c constraints.txt -e ".[dev]"
+	touch $@
+
+run: venv
+	$(BIN)/python -m devstack
+
+test: venv
+	$(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .

@@ -1,0 +1,43 @@
+"""Booking activities: the rules are re-checked here, and the database refuses a taken slot."""
+
+from __future__ import annotations
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from domain import activity_io as io
+from domain.availability import slot_refusal
+from domain.calendar import CityCalendar
+from domain.models import Booking
+from domain.ports import BookingLedger, SlotTaken, StaffDirectory
+
+
+class BookingActivities:
+    def __init__(self, staff: StaffDirectory, bookings: BookingLedger, calendar: CityCalendar) -> None:
+        self.staff, self.bookings, self.calendar = staff, bookings, calendar
+
+    @activity.defn(name=io.RESERVE_SLOT)
+    def reserve_slot(self, request: io.ReserveRequest) -> Booking:
+        """Idempotent: a retry after a lost reply finds the booking it made (keyed by ticket and
+        level), so retries never hold two slots."""
+        policy = request.policy
+        refusal = slot_refusal(
+            self.staff, self.calendar, request.staff, request.start, request.requested_at, policy
+        )
+        if refusal is not None:
+            raise ApplicationError(refusal, type=io.SLOT_UNAVAILABLE, non_retryable=True)
+        try:
+            return self.bookings.reserve(
+                ticket_id=request.ticket_id,
+                level=request.level,
+                staff_id=request.staff.id,
+                start=request.start,
+                end=request.start + policy.slot_length,
+                at=request.requested_at,
+            )
+        except SlotTaken:
+            raise ApplicationError("slot_taken", type=io.SLOT_UNAVAILABLE, non_retryable=True) from None
+
+    @activity.defn(name=io.RELEASE_SLOT)
+    def release_slot(self, request: io.ReleaseRequest) -> bool:
+        return self.bookings.release(ticket_id=request.ticket_id, level=request.level, at=request.at)

@@ -1,0 +1,55 @@
+"""The HTTP API (FastAPI). `uvicorn api:app` serves it; `create_app` lets tests inject a client.
+
+Handlers start and signal workflows; they never send mail or call Webex themselves (activities do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from temporalio.client import Client
+
+from core.settings import Settings, get_settings
+from core.temporal_client import connect
+from domain.calendar import CityCalendar
+from http_api import citizen, errors, staff
+from http_api.deps import AppState
+from store.stores import open_stores
+
+DESCRIPTION = """
+**Tichet Albastru** — a short online meeting with the clerk who handles your file.
+
+Citizens: `GET /slots` → `POST /tickets` → follow the link in the email (`/bilet/{id}?cheie=…`).
+Staff: send `Authorization: Bearer <token>`. Errors carry a stable `code` and a `message` in Romanian,
+or English with `Accept-Language: en`.
+"""
+
+
+def create_app(settings: Settings | None = None, client: Client | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.tichet = AppState(
+            settings=settings,
+            stores=open_stores(settings.database_url),
+            calendar=CityCalendar(time_zone=settings.time_zone),
+            client=client or await connect(settings),
+        )
+        yield
+
+    app = FastAPI(title="Tichet Albastru", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    errors.install(app)
+    app.include_router(citizen.router)
+    app.include_router(staff.router)
+
+    @app.get("/health", tags=["ops"], summary="Liveness")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+app = create_app()

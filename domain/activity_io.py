@@ -1,0 +1,99 @@
+"""Names and payloads of every activity, shared by the workflow (which calls them by name, so it
+never imports I/O code) and by the activity implementations (which register under these names)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Final
+
+from pydantic import Field
+
+from domain.models import (
+    Channel,
+    FileInfo,
+    FileRef,
+    Language,
+    Level,
+    Model,
+    Policy,
+    ResolutionAction,
+    StaffMember,
+    TicketView,
+)
+
+CHECK_ELIGIBILITY: Final = "check_eligibility"
+ASSIGN_AUDIENCE: Final = "assign_audience"
+CONFIRM_PICK: Final = "confirm_director_pick"
+RESERVE_SLOT: Final = "reserve_slot"
+RELEASE_SLOT: Final = "release_slot"
+CREATE_MEETING: Final = "create_meeting"
+CANCEL_MEETING: Final = "cancel_meeting"
+SEND_EMAIL: Final = "send_email"
+ISSUE_DOCUMENT: Final = "issue_resolution_document"
+ARCHIVE_AUDIENCE: Final = "archive_audience"
+
+# ApplicationError types the workflow reacts to; all are non-retryable.
+FILE_NOT_ELIGIBLE: Final = "FileNotEligible"
+SLOT_UNAVAILABLE: Final = "SlotUnavailable"
+PICK_REFUSED: Final = "PickRefused"
+
+
+class EligibilityRequest(Model):
+    file: FileRef
+    as_of: datetime = Field(description="the workflow's now; the activity takes the city's date from it")
+    answered_files_eligible_for: timedelta
+
+
+class AssignRequest(Model):
+    file: FileInfo
+    level: Level
+    at: datetime = Field(description="the slot; R2 asks who is present on its day in the city")
+
+
+class PickRequest(Model):
+    file: FileInfo
+    director_id: str
+    assignee_id: str
+
+
+class ReserveRequest(Model):
+    ticket_id: str
+    level: Level
+    staff: StaffMember
+    start: datetime
+    requested_at: datetime
+    policy: Policy
+
+
+class ReleaseRequest(Model):
+    ticket_id: str
+    level: Level
+    at: datetime
+
+
+class MeetingRequest(Model):
+    ticket_id: str
+    level: Level
+    host: StaffMember
+    start: datetime
+    end: datetime
+    channel: Channel
+    citizen_phone: str
+
+
+class EmailRequest(Model):
+    """One email. The activity renders `templates/email/<kind>.<language>.*.j2` with the ticket view;
+    the workflow only says what to send, to whom, and in which language."""
+
+    kind: str = Field(pattern="^[a-z_]+$")
+    to: str
+    language: Language
+    ticket: TicketView
+    note: str = ""
+    attach_document: str | None = None
+
+
+class DocumentRequest(Model):
+    ticket: TicketView
+    resolution: ResolutionAction
+    at: datetime

@@ -1,0 +1,188 @@
+"""Citizen endpoints: ask for a ticket, see free slots, and act from the secret link (no account)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
+
+from core.links import citizen_url, workflow_id_for
+from domain.availability import OfferedSlot, offered_slots
+from domain.eligibility import is_eligible
+from domain.models import (
+    REGISTRATION_NUMBER_PATTERN,
+    CancelAction,
+    ChooseSlotAction,
+    EscalateAction,
+    FileInfo,
+    FileRef,
+    Level,
+    Policy,
+    TicketStatus,
+    TicketView,
+)
+from http_api import tickets
+from http_api.deps import AppState, StateDep
+from http_api.errors import ApiError
+from http_api.schemas import (
+    ActionAccepted,
+    CancelRequest,
+    ChooseSlotRequest,
+    CitizenTicketView,
+    EscalateRequest,
+    SlotPublic,
+    SlotsPublic,
+    TicketAccepted,
+    TicketRequest,
+)
+from workflows.blue_ticket import BlueTicketWorkflow
+
+router = APIRouter(tags=["citizen"])
+KeyQuery = Annotated[
+    str, Query(alias="cheie", min_length=8, max_length=64, description="the key from your link")
+]
+
+
+def _eligible_file(state: AppState, ref: FileRef) -> FileInfo:
+    policy = Policy()
+    file = state.stores.registry.find_file(ref.registration_number.strip())
+    today = state.calendar.local_day(datetime.now(UTC))
+    if file is None or not is_eligible(file, ref, today, policy.answered_files_eligible_for):
+        raise ApiError(404, "no_matching_file")
+    return file
+
+
+def _slots(state: AppState, file: FileInfo, level: Level) -> list[OfferedSlot]:
+    stores = state.stores
+    return offered_slots(
+        stores.staff, stores.bookings, state.calendar, file, level, datetime.now(UTC), Policy()
+    )
+
+
+def _public(slots: list[OfferedSlot]) -> list[SlotPublic]:
+    return [SlotPublic(start=s.start, end=s.end, with_name=s.staff.name) for s in slots]
+
+
+@router.get("/slots", response_model=SlotsPublic, summary="Free slots for a file (R1, R4, R5)")
+async def free_slots(
+    state: StateDep,
+    registration_number: Annotated[str, Query(pattern=REGISTRATION_NUMBER_PATTERN, max_length=40)],
+    requester_name: Annotated[str, Query(min_length=2, max_length=120)],
+    filing_date: date,
+) -> SlotsPublic:
+    ref = FileRef(
+        registration_number=registration_number, requester_name=requester_name, filing_date=filing_date
+    )
+    file = await run_in_threadpool(_eligible_file, state, ref)
+    slots = await run_in_threadpool(_slots, state, file, Level.CLERK)
+    return SlotsPublic(registration_number=file.registration_number, slots=_public(slots))
+
+
+@router.post("/tickets", status_code=202, response_model=TicketAccepted, summary="Ask for a blue ticket")
+async def request_ticket(state: StateDep, body: TicketRequest) -> TicketAccepted:
+    """Checks the file and the slot at once, so most mistakes are answered here; the workflow then
+    checks again and books through the database, which settles any race."""
+    ref = FileRef(
+        registration_number=body.registration_number,
+        requester_name=body.requester_name,
+        filing_date=body.filing_date,
+    )
+    file = await run_in_threadpool(_eligible_file, state, ref)
+    slots = await run_in_threadpool(_slots, state, file, Level.CLERK)
+    if body.slot_start not in {s.start for s in slots}:
+        raise ApiError(
+            409, "slot_outside_window", free_slots=[s.model_dump(mode="json") for s in _public(slots)[:20]]
+        )
+    workflow_id = workflow_id_for(file.registration_number)
+    ticket_id = await tickets.start(state, body, workflow_id)
+    link = citizen_url(state.settings.public_base_url, state.settings.link_secret, workflow_id, ticket_id)
+    return TicketAccepted(
+        ticket_id=ticket_id, workflow_id=workflow_id, citizen_link=link, status=TicketStatus.VALIDATING
+    )
+
+
+def citizen_projection(ticket: TicketView) -> dict[str, object]:
+    return {
+        "ticket_id": ticket.ticket_id,
+        "status": ticket.status,
+        "level": ticket.level,
+        "registration_number": ticket.registration_number,
+        "subject": ticket.subject,
+        "channel": ticket.channel,
+        "with_name": ticket.assignee.name if ticket.assignee else None,
+        "slot_start": ticket.slot_start,
+        "meeting": ticket.meeting,
+        "outcome": ticket.outcome,
+        "document_number": ticket.document_number,
+        "escalation_deadline": ticket.escalation_deadline,
+        "next_level": ticket.next_level,
+        "timeline": ticket.timeline,
+    }
+
+
+@router.get(
+    "/bilet/{workflow_id}", response_model=CitizenTicketView, summary="My ticket (from the email link)"
+)
+async def my_ticket(state: StateDep, workflow_id: str, key: KeyQuery) -> CitizenTicketView:
+    ticket = await tickets.citizen_view(state, workflow_id, key)
+    return CitizenTicketView.model_validate(citizen_projection(ticket))
+
+
+@router.post(
+    "/bilet/{workflow_id}/cancel", response_model=ActionAccepted, summary="Cancel before the meeting"
+)
+async def cancel(state: StateDep, workflow_id: str, key: KeyQuery, body: CancelRequest) -> ActionAccepted:
+    await tickets.citizen_view(state, workflow_id, key)
+    result = await tickets.act(
+        state, workflow_id, BlueTicketWorkflow.cancel, CancelAction(reason=body.reason)
+    )
+    return ActionAccepted(accepted=result.accepted, status=result.status)
+
+
+@router.post("/bilet/{workflow_id}/slot", response_model=ActionAccepted, summary="Choose another slot")
+async def choose_slot(
+    state: StateDep, workflow_id: str, key: KeyQuery, body: ChooseSlotRequest
+) -> ActionAccepted:
+    await tickets.citizen_view(state, workflow_id, key)
+    action = ChooseSlotAction(slot_start=body.slot_start)
+    result = await tickets.act(state, workflow_id, BlueTicketWorkflow.choose_slot, action)
+    return ActionAccepted(accepted=result.accepted, status=result.status)
+
+
+@router.get(
+    "/bilet/{workflow_id}/escalation-slots", response_model=SlotsPublic, summary="Slots at the next level"
+)
+async def escalation_slots(state: StateDep, workflow_id: str, key: KeyQuery) -> SlotsPublic:
+    ticket = await tickets.citizen_view(state, workflow_id, key)
+    file, level = await _next_level(state, ticket)
+    slots = await run_in_threadpool(_slots, state, file, level)
+    return SlotsPublic(registration_number=ticket.registration_number, slots=_public(slots))
+
+
+@router.post(
+    "/bilet/{workflow_id}/escalate", response_model=ActionAccepted, summary="Ask for the next level (R9)"
+)
+async def escalate(state: StateDep, workflow_id: str, key: KeyQuery, body: EscalateRequest) -> ActionAccepted:
+    ticket = await tickets.citizen_view(state, workflow_id, key)
+    file, level = await _next_level(state, ticket)
+    slots = await run_in_threadpool(_slots, state, file, level)
+    if body.slot_start not in {s.start for s in slots}:
+        raise ApiError(
+            409, "slot_outside_window", free_slots=[s.model_dump(mode="json") for s in _public(slots)[:20]]
+        )
+    action = EscalateAction(slot_start=body.slot_start, channel=body.channel)
+    result = await tickets.act(state, workflow_id, BlueTicketWorkflow.escalate, action)
+    return ActionAccepted(accepted=result.accepted, status=result.status)
+
+
+async def _next_level(state: AppState, ticket: TicketView) -> tuple[FileInfo, Level]:
+    if ticket.next_level is None or ticket.status != TicketStatus.RESOLVED:
+        raise ApiError(
+            409, "action_not_allowed", "escalation opens once the resolution is issued, until the mayor"
+        )
+    file = await run_in_threadpool(state.stores.registry.find_file, ticket.registration_number)
+    if file is None:
+        raise ApiError(404, "no_matching_file")
+    return file, ticket.next_level

@@ -1,0 +1,47 @@
+"""Dependencies as `Annotated` aliases; authorization lives here, not in the handlers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from starlette.concurrency import run_in_threadpool
+from temporalio.client import Client
+
+from core.settings import Settings
+from domain.calendar import CityCalendar
+from domain.models import Language, StaffMember
+from http_api.errors import ApiError, language_of
+from store.stores import Stores
+
+
+@dataclass(frozen=True)
+class AppState:
+    settings: Settings
+    stores: Stores
+    calendar: CityCalendar
+    client: Client
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.tichet
+    return state
+
+
+async def current_staff(
+    state: Annotated[AppState, Depends(get_state)],
+    authorization: Annotated[str | None, Header(description="Bearer <personal API token>")] = None,
+) -> StaffMember:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError(401, "unauthenticated")
+    person = await run_in_threadpool(state.stores.staff.by_token, token.strip())
+    if person is None:
+        raise ApiError(401, "unauthenticated")
+    return person
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+LanguageDep = Annotated[Language, Depends(language_of)]
+CurrentStaff = Annotated[StaffMember, Depends(current_staff)]

@@ -1,0 +1,67 @@
+"""Every failure becomes a 4xx (or a 503 when a backing service is down) with a stable code and a
+sentence in the caller's language. Nothing reaches the citizen as a bare 500."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from temporalio.service import RPCError
+
+from domain.messages import text
+from domain.models import Language
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, detail: str = "", **extra: Any) -> None:
+        super().__init__(code)
+        self.status, self.code, self.detail, self.extra = status, code, detail, extra
+
+
+def language_of(request: Request) -> Language:
+    header = request.headers.get("accept-language", "")
+    return Language.EN if header.strip().lower().startswith("en") else Language.RO
+
+
+def _body(request: Request, code: str, detail: str = "", **extra: Any) -> dict[str, Any]:
+    message = (
+        text(code, language_of(request), detail=detail)
+        if "{detail}" in text(code)
+        else text(code, language_of(request))
+    )
+    return {"code": code, "message": message, **({"detail": detail} if detail else {}), **extra}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(_body(request, exc.code, exc.detail, **exc.extra), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = [
+            {"field": ".".join(str(p) for p in err["loc"] if p != "body"), "problem": err["msg"]}
+            for err in exc.errors()
+        ]
+        return JSONResponse(_body(request, "invalid_input", fields=fields), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = "not_found" if exc.status_code == 404 else "invalid_input"
+        return JSONResponse(_body(request, code), status_code=exc.status_code)
+
+    @app.exception_handler(RPCError)
+    async def _temporal_down(request: Request, exc: RPCError) -> JSONResponse:
+        log.warning("Temporal call failed: %s", exc)
+        return JSONResponse(_body(request, "service_unavailable"), status_code=503)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse(_body(request, "service_unavailable"), status_code=503)

@@ -1,0 +1,131 @@
+"""What the API accepts and returns. Table models never leave the store; these are the public shapes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from domain.models import (
+    REGISTRATION_NUMBER_PATTERN,
+    AudienceRecord,
+    Channel,
+    Language,
+    Level,
+    MeetingInfo,
+    NeededDocument,
+    Outcome,
+    TicketStatus,
+    TimelineEntry,
+)
+
+
+class Public(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TicketRequest(Public):
+    registration_number: str = Field(
+        pattern=REGISTRATION_NUMBER_PATTERN, max_length=40, examples=["100001/2026"]
+    )
+    requester_name: str = Field(min_length=2, max_length=120, examples=["Ioana Pop"])
+    filing_date: date = Field(examples=["2026-11-19"])
+    slot_start: datetime = Field(
+        description="one of the starts offered by GET /slots", examples=["2026-12-02T10:30:00+02:00"]
+    )
+    channel: Channel = Field(default=Channel.WEBEX, description="webex (default), phone, or in_person")
+    phone: str = Field(pattern=r"^\+?[0-9 ]{6,20}$", examples=["+40 712 345 678"])
+    email: EmailStr = Field(examples=["ioana.pop@example.ro"])
+    language: Language = Language.RO
+
+
+class TicketAccepted(Public):
+    ticket_id: str
+    workflow_id: str
+    citizen_link: str = Field(description="secret link: whoever holds it can see and cancel the ticket")
+    status: TicketStatus
+
+
+class SlotPublic(Public):
+    start: datetime
+    end: datetime
+    with_name: str
+
+
+class SlotsPublic(Public):
+    registration_number: str
+    slots: list[SlotPublic]
+
+
+class StaffPublic(Public):
+    id: str
+    name: str
+    role: str
+
+
+class CitizenTicketView(Public):
+    """The ticket as its citizen sees it: no staff emails, no internal ids beyond the ticket's."""
+
+    ticket_id: str
+    status: TicketStatus
+    level: Level
+    registration_number: str
+    subject: str | None
+    channel: Channel
+    with_name: str | None
+    slot_start: datetime | None
+    meeting: MeetingInfo | None
+    outcome: Outcome | None
+    document_number: str | None
+    escalation_deadline: datetime | None
+    next_level: Level | None
+    timeline: list[TimelineEntry]
+
+
+class StaffTicketView(CitizenTicketView):
+    workflow_id: str
+    department_id: str | None
+    assignee: StaffPublic | None
+    audiences: list[AudienceRecord]
+
+
+class StaffTicketSummary(Public):
+    workflow_id: str
+    ticket_id: str | None
+    registration_number: str | None
+    status: str | None
+    meeting_time: datetime | None
+
+
+class OutcomeRequest(Public):
+    outcome: Outcome = Field(examples=["held"])
+    note: str = Field(default="", max_length=2000)
+
+
+class ResolutionRequest(Public):
+    conclusions: str = Field(
+        min_length=10, max_length=8000, examples=["Dosarul este complet; răspunsul se emite în 5 zile."]
+    )
+    documents_needed: list[NeededDocument] = Field(default=[], max_length=30)
+
+
+class AssignRequest(Public):
+    assignee_id: str = Field(min_length=1, max_length=40)
+
+
+class CancelRequest(Public):
+    reason: str = Field(default="", max_length=1000)
+
+
+class EscalateRequest(Public):
+    slot_start: datetime
+    channel: Channel = Channel.WEBEX
+
+
+class ChooseSlotRequest(Public):
+    slot_start: datetime
+
+
+class ActionAccepted(Public):
+    accepted: bool
+    status: TicketStatus

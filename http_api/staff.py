@@ -1,0 +1,106 @@
+"""Staff endpoints. Every route needs a personal token, and acts only on the caller's own tickets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from core import search_attributes as sa
+from domain.models import AssignAction, OutcomeAction, ResolutionAction, StaffMember, TicketView
+from http_api import tickets
+from http_api.citizen import citizen_projection
+from http_api.deps import AppState, CurrentStaff, StateDep
+from http_api.errors import ApiError
+from http_api.schemas import (
+    ActionAccepted,
+    AssignRequest,
+    OutcomeRequest,
+    ResolutionRequest,
+    StaffPublic,
+    StaffTicketSummary,
+    StaffTicketView,
+)
+from workflows.blue_ticket import BlueTicketWorkflow
+
+router = APIRouter(prefix="/staff", tags=["staff"])
+
+
+async def _own_ticket(state: AppState, workflow_id: str, me: StaffMember) -> TicketView:
+    ticket = await tickets.view(state, workflow_id)
+    director = ticket.assignee is None and ticket.status == "awaiting_assignment"
+    if not director and (ticket.assignee is None or ticket.assignee.id != me.id):
+        raise ApiError(403, "not_your_ticket")
+    return ticket
+
+
+def _staff_view(workflow_id: str, ticket: TicketView) -> StaffTicketView:
+    assignee = ticket.assignee
+    data: dict[str, Any] = citizen_projection(ticket)
+    data.update(
+        workflow_id=workflow_id,
+        department_id=ticket.department_id,
+        assignee=StaffPublic(id=assignee.id, name=assignee.name, role=assignee.role) if assignee else None,
+        audiences=ticket.audiences,
+    )
+    return StaffTicketView.model_validate(data)
+
+
+@router.get("/me/tickets", response_model=list[StaffTicketSummary], summary="My open tickets")
+async def my_tickets(state: StateDep, me: CurrentStaff) -> list[StaffTicketSummary]:
+    """From Temporal's visibility store: the tickets themselves are the source of truth."""
+    query = f"{sa.TICKET_CLERK.name} = '{me.id}' AND ExecutionStatus = 'Running'"
+    found: list[StaffTicketSummary] = []
+    async for execution in state.client.list_workflows(query, limit=200):
+        attrs = execution.typed_search_attributes
+        found.append(
+            StaffTicketSummary(
+                workflow_id=execution.id,
+                ticket_id=attrs.get(sa.TICKET_ID),
+                registration_number=attrs.get(sa.REGISTRATION_NUMBER),
+                status=attrs.get(sa.TICKET_STATUS),
+                meeting_time=attrs.get(sa.MEETING_TIME),
+            )
+        )
+    return found
+
+
+@router.get("/tickets/{workflow_id}", response_model=StaffTicketView, summary="One of my tickets")
+async def ticket(state: StateDep, me: CurrentStaff, workflow_id: str) -> StaffTicketView:
+    return _staff_view(workflow_id, await _own_ticket(state, workflow_id, me))
+
+
+@router.post(
+    "/tickets/{workflow_id}/outcome", response_model=ActionAccepted, summary="Record how the meeting went"
+)
+async def record_outcome(
+    state: StateDep, me: CurrentStaff, workflow_id: str, body: OutcomeRequest
+) -> ActionAccepted:
+    await _own_ticket(state, workflow_id, me)
+    action = OutcomeAction(staff_id=me.id, outcome=body.outcome, note=body.note)
+    result = await tickets.act(state, workflow_id, BlueTicketWorkflow.record_outcome, action)
+    return ActionAccepted(accepted=result.accepted, status=result.status)
+
+
+@router.post(
+    "/tickets/{workflow_id}/resolution", response_model=ActionAccepted, summary="Submit the resolution (R8)"
+)
+async def submit_resolution(
+    state: StateDep, me: CurrentStaff, workflow_id: str, body: ResolutionRequest
+) -> ActionAccepted:
+    await _own_ticket(state, workflow_id, me)
+    action = ResolutionAction(
+        staff_id=me.id, conclusions=body.conclusions, documents_needed=body.documents_needed
+    )
+    result = await tickets.act(state, workflow_id, BlueTicketWorkflow.submit_resolution, action)
+    return ActionAccepted(accepted=result.accepted, status=result.status)
+
+
+@router.post(
+    "/tickets/{workflow_id}/assign", response_model=ActionAccepted, summary="Director: pick the clerk"
+)
+async def assign(state: StateDep, me: CurrentStaff, workflow_id: str, body: AssignRequest) -> ActionAccepted:
+    await _own_ticket(state, workflow_id, me)
+    action = AssignAction(staff_id=me.id, assignee_id=body.assignee_id)
+    result = await tickets.act(state, workflow_id, BlueTicketWorkflow.assign_clerk, action)
+    return ActionAccepted(accepted=result.accepted, status=result.status)

@@ -1,0 +1,104 @@
+"""The API's only door to ticket workflows: start, read, act. Handlers call these, so the mapping of
+Temporal outcomes to HTTP answers is written once."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from core import search_attributes as sa
+from core.links import key_matches
+from domain.messages import MESSAGES
+from domain.models import ActionResult, Citizen, FileRef, Level, TicketInput, TicketStatus, TicketView
+from http_api.deps import AppState
+from http_api.errors import ApiError
+from http_api.schemas import TicketRequest
+from workflows.blue_ticket import BlueTicketWorkflow
+
+Handle = WorkflowHandle[BlueTicketWorkflow, TicketView]
+
+
+async def start(state: AppState, request: TicketRequest, workflow_id: str) -> str:
+    ticket_id = secrets.token_urlsafe(9)
+    ticket = TicketInput(
+        ticket_id=ticket_id,
+        file=FileRef(
+            registration_number=request.registration_number,
+            requester_name=request.requester_name,
+            filing_date=request.filing_date,
+        ),
+        citizen=Citizen(email=request.email, phone=request.phone, language=request.language),
+        channel=request.channel,
+        slot_start=request.slot_start,
+        requested_at=datetime.now(UTC),
+    )
+    try:
+        await state.client.start_workflow(
+            BlueTicketWorkflow.run,
+            ticket,
+            id=workflow_id,
+            task_queue=state.settings.task_queue,
+            # R6: a file has one open ticket (conflict fails); a closed one may be followed by a new one.
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            static_summary=f"Tichet albastru · dosar {request.registration_number}",
+            static_details=f"Cerut {ticket.requested_at:%Y-%m-%d %H:%M} UTC, canal {request.channel.value}",
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(sa.TICKET_ID, ticket_id),
+                    SearchAttributePair(sa.REGISTRATION_NUMBER, request.registration_number),
+                    SearchAttributePair(sa.TICKET_STATUS, TicketStatus.VALIDATING.value),
+                    SearchAttributePair(sa.ESCALATION_LEVEL, int(Level.CLERK)),
+                ]
+            ),
+        )
+    except WorkflowAlreadyStartedError:
+        raise ApiError(409, "ticket_already_open") from None
+    return ticket_id
+
+
+async def view(state: AppState, workflow_id: str) -> TicketView:
+    handle: Handle = state.client.get_workflow_handle_for(BlueTicketWorkflow.run, workflow_id)
+    try:
+        return await handle.query(BlueTicketWorkflow.status)
+    except RPCError as err:
+        if err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
+            raise ApiError(404, "ticket_link_invalid") from None
+        raise
+
+
+async def citizen_view(state: AppState, workflow_id: str, key: str) -> TicketView:
+    """The ticket behind a citizen link; a wrong key looks exactly like a missing ticket."""
+    ticket = await view(state, workflow_id)
+    if not key_matches(state.settings.link_secret, workflow_id, ticket.ticket_id, key):
+        raise ApiError(404, "ticket_link_invalid")
+    return ticket
+
+
+async def act(state: AppState, workflow_id: str, update: Any, action: Any) -> ActionResult:
+    """Run an update; a refusal by the workflow (validator or handler) becomes 409 with its reason."""
+    handle: Handle = state.client.get_workflow_handle_for(BlueTicketWorkflow.run, workflow_id)
+    try:
+        result: ActionResult = await handle.execute_update(update, action)
+    except WorkflowUpdateFailedError as err:
+        cause = err.cause
+        reason = cause.message if isinstance(cause, ApplicationError) else str(cause or err)
+        if reason in MESSAGES:  # a refusal that already has a citizen-facing sentence
+            raise ApiError(409, reason) from None
+        raise ApiError(409, "action_not_allowed", reason) from None
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise ApiError(409, "action_not_allowed", "the ticket has ended") from None
+        raise
+    return result

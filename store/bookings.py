@@ -1,0 +1,142 @@
+"""The booking ledger: who holds which 15-minute slot of which person.
+
+Double booking is made impossible by the partial unique indexes on `bookings` (one active row per
+staff/slot, one per ticket/level), not by reading first: two workers racing for the same slot both
+INSERT and the database lets exactly one through. The loser then looks at what is there, in a fresh
+session, because on PostgreSQL the failed INSERT has aborted its transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from domain.models import Booking
+from domain.ports import SlotTaken
+from store.db import session_scope
+from store.tables import BookingRow
+
+# A conflicting row can be released between our failed INSERT and the look-up that explains it;
+# then the slot is free again and we simply try once more. Three rounds cover any honest race.
+_ATTEMPTS = 3
+
+
+def _booking(row: BookingRow) -> Booking:
+    assert row.id is not None
+    return Booking(booking_id=row.id, staff_id=row.staff_id, start=row.slot_start, end=row.slot_end)
+
+
+class SqlBookingLedger:
+    """`domain.ports.BookingLedger` on the `bookings` table (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def reserve(
+        self,
+        *,
+        ticket_id: str,
+        level: int,
+        staff_id: str,
+        start: datetime,
+        end: datetime,
+        at: datetime,
+    ) -> Booking:
+        """Insert the booking; on a unique violation, explain it.
+
+        Returns the existing booking when this ticket already holds this very slot (an activity
+        retry), raises ValueError when it holds another slot at this level (the caller must release
+        that one first) and `SlotTaken` when another ticket holds the slot.
+        """
+        if start.tzinfo is None or end.tzinfo is None or at.tzinfo is None:
+            raise ValueError("naive datetime refused: pass aware datetimes")
+        if end <= start:
+            raise ValueError("a slot must end after it starts")
+        failure: IntegrityError | None = None
+        for _ in range(_ATTEMPTS):
+            row = BookingRow(
+                ticket_id=ticket_id,
+                level=int(level),
+                staff_id=staff_id,
+                slot_start=start,
+                slot_end=end,
+                created_at=at,
+            )
+            try:
+                with session_scope(self._engine) as session:
+                    session.add(row)
+                    session.commit()
+                    return _booking(row)
+            except IntegrityError as error:
+                failure = error
+            existing = self._explain_conflict(
+                ticket_id=ticket_id, level=int(level), staff_id=staff_id, start=start
+            )
+            if existing is not None:
+                return existing
+        assert failure is not None
+        raise failure
+
+    def _explain_conflict(
+        self, *, ticket_id: str, level: int, staff_id: str, start: datetime
+    ) -> Booking | None:
+        """After a failed INSERT: our own booking (returned), another holder (raised), or nothing
+        (the conflicting row was released meanwhile, or the staff id is unknown: None)."""
+        with session_scope(self._engine) as session:
+            own = session.exec(
+                select(BookingRow).where(
+                    BookingRow.ticket_id == ticket_id,
+                    BookingRow.level == level,
+                    col(BookingRow.cancelled_at).is_(None),
+                )
+            ).first()
+            if own is not None:
+                if own.staff_id == staff_id and own.slot_start == start:
+                    return _booking(own)
+                raise ValueError(
+                    f"ticket {ticket_id} already holds {own.staff_id} at {own.slot_start.isoformat()} "
+                    f"on level {level}; release it before booking another slot"
+                )
+            holder = session.exec(
+                select(BookingRow.id).where(
+                    BookingRow.staff_id == staff_id,
+                    BookingRow.slot_start == start,
+                    col(BookingRow.cancelled_at).is_(None),
+                )
+            ).first()
+        if holder is not None:
+            raise SlotTaken(f"{staff_id} is already booked at {start.isoformat()}")
+        return None
+
+    def release(self, *, ticket_id: str, level: int, at: datetime) -> bool:
+        """Cancel the active booking; the row stays (for the quality figures), the slot frees up."""
+        with session_scope(self._engine) as session:
+            result = session.exec(
+                update(BookingRow)
+                .where(
+                    col(BookingRow.ticket_id) == ticket_id,
+                    col(BookingRow.level) == int(level),
+                    col(BookingRow.cancelled_at).is_(None),
+                )
+                .values(cancelled_at=at)
+            )
+            session.commit()
+            return result.rowcount > 0
+
+    def busy(self, staff_id: str, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        """Active bookings overlapping [start, end), earliest first."""
+        with session_scope(self._engine) as session:
+            rows = session.exec(
+                select(BookingRow.slot_start, BookingRow.slot_end)
+                .where(
+                    BookingRow.staff_id == staff_id,
+                    col(BookingRow.cancelled_at).is_(None),
+                    col(BookingRow.slot_start) < end,
+                    col(BookingRow.slot_end) > start,
+                )
+                .order_by(col(BookingRow.slot_start))
+            ).all()
+        return [(slot_start, slot_end) for slot_start, slot_end in rows]

@@ -1,0 +1,396 @@
+"""A deterministic demo city: departments, 524 clerks, directors, deputy mayors, a mayor, absences and
+a few thousand files, plus five well-known files the README and the tests rely on.
+
+Everything is drawn from `random.Random(42)` and dated relative to `--today`, so the same day always
+yields the same rows on SQLite and on PostgreSQL, and a demo run next month still has fresh files.
+
+    python -m store.seed [--database-url URL] [--today YYYY-MM-DD] [--files N] [--reset]
+
+Every staff member gets the API token `demo-<staff id>` (stored hashed). Those tokens are public
+knowledge: they are for the demo city only and must never exist in a real deployment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, insert
+from sqlmodel import select
+
+from domain.models import FileStatus, Role
+from store.db import create_schema, engine_for, reset_schema, session_scope
+from store.seed_data import (
+    ABSENCE_REASONS,
+    COMPANIES,
+    DEPARTMENTS,
+    DEPUTY_MAYOR_IDS,
+    GIVEN_NAMES,
+    MAYOR_ID,
+    SURNAMES,
+)
+from store.staff import hash_token
+from store.tables import Absence, Department, RegisteredFile, Staff
+
+SEED = 42
+EMAIL_DOMAIN = "primaria.example"
+FILING_WINDOW_DAYS = 120
+IN_PROGRESS_SHARE = 0.6
+ABSENT_SHARE = 0.04
+NO_SUBSTITUTE_SHARE = 0.05
+COMPANY_SHARE = 0.07
+FIRST_RANDOM_NUMBER = 100100  # above the well-known 100001..100005
+
+
+def demo_token(staff_id: str) -> str:
+    """The public demo token of a seeded staff member; only ever valid in the demo city."""
+    return f"demo-{staff_id}"
+
+
+def clerk_id(n: int) -> str:
+    return f"c{n:04d}"
+
+
+def director_id(department_id: str) -> str:
+    return f"dir-{department_id}"
+
+
+@dataclass(frozen=True)
+class DemoFile:
+    """A file with a fixed story, for the README walkthrough and the tests."""
+
+    registration_number: str
+    requester_name: str
+    filing_date: date
+    department_id: str
+    subject: str
+    status: FileStatus
+    answered_on: date | None
+    handler_id: str
+    story: str
+
+
+@dataclass(frozen=True)
+class SeedSummary:
+    today: date
+    departments: int
+    clerks: int
+    directors: int
+    deputy_mayors: int
+    mayors: int
+    absences: int
+    files: int
+    files_in_progress: int
+    files_answered: int
+    demo_files: tuple[DemoFile, ...]
+    demo_tokens: dict[str, str] = field(default_factory=dict)
+
+    def render(self) -> str:
+        lines = [
+            f"Demo city seeded for {self.today.isoformat()}:",
+            f"  {self.departments} departments, {self.clerks} clerks, {self.directors} directors, "
+            f"{self.deputy_mayors} deputy mayors, {self.mayors} mayor",
+            f"  {self.files} files ({self.files_in_progress} in progress, {self.files_answered} answered), "
+            f"{self.absences} absences",
+            "  well-known files (number · requester · filed · story):",
+        ]
+        lines += [
+            f"    {f.registration_number} · {f.requester_name} · {f.filing_date.isoformat()} · {f.story}"
+            for f in self.demo_files
+        ]
+        lines.append("  demo API tokens (demo city only, never in production):")
+        lines += [f"    {staff_id}: {token}" for staff_id, token in self.demo_tokens.items()]
+        return "\n".join(lines)
+
+
+class AlreadySeeded(RuntimeError):
+    """The database already holds a city; seeding again would mix two of them."""
+
+
+@dataclass
+class DemoCity:
+    """The rows to insert, as plain dicts in insertion order."""
+
+    departments: list[dict[str, Any]] = field(default_factory=list)
+    staff: list[dict[str, Any]] = field(default_factory=list)
+    absences: list[dict[str, Any]] = field(default_factory=list)
+    files: list[dict[str, Any]] = field(default_factory=list)
+    demo_files: tuple[DemoFile, ...] = ()
+
+
+def _ascii(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().replace(" ", "-")
+
+
+def _person(staff_id: str, name: tuple[str, str], suffix: str, role: Role, **extra: Any) -> dict[str, Any]:
+    given, surname = name
+    email = f"{_ascii(given)}.{_ascii(surname)}.{suffix}@{EMAIL_DOMAIN}"
+    row: dict[str, Any] = {
+        "id": staff_id,
+        "name": f"{given} {surname}",
+        "email": email,
+        "webex_email": email,
+        "role": role.value,
+        "department_id": None,
+        "reports_to_id": None,
+        "substitute_id": None,
+        "api_token_sha256": hash_token(demo_token(staff_id)),
+    }
+    row.update(extra)
+    return row
+
+
+def _working_day_on_or_before(day: date) -> date:
+    return day - timedelta(days=max(0, day.weekday() - 4))
+
+
+def demo_files(today: date) -> tuple[DemoFile, ...]:
+    """The five files whose state the README and the tests describe (all in `urbanism`)."""
+    year, urbanism = today.year, "urbanism"
+    in_progress, answered = FileStatus.IN_PROGRESS, FileStatus.ANSWERED
+
+    def ago(days: int) -> date:
+        return today - timedelta(days=days)
+
+    return (
+        DemoFile(f"100001/{year}", "Ioana Pop", ago(10), urbanism, "Certificat de urbanism",
+                 in_progress, None, "c0001", "in progress, handler c0001 present"),
+        DemoFile(f"100002/{year}", "Mihai Mureșan", ago(40), urbanism, "Autorizație de construire",
+                 answered, ago(10), "c0004", "answered 10 days ago: eligible"),
+        DemoFile(f"100003/{year}", "Andrei Țurcanu", ago(80), urbanism, "Autorizație de desființare",
+                 answered, ago(45), "c0004", "answered 45 days ago: not eligible"),
+        DemoFile(f"100004/{year}", "Elena Ștefănescu", ago(20), urbanism, "Aviz de oportunitate PUZ",
+                 in_progress, None, "c0002", "handler c0002 absent this week: substitute c0003"),
+        DemoFile(f"100005/{year}", "Radu Crișan", ago(15), urbanism, "Certificat de nomenclatură stradală",
+                 in_progress, None, "c0005", "handler c0005 absent, no substitute: director picks"),
+    )  # fmt: skip
+
+
+# Substitutes and absences the well-known files depend on; random draws never touch these clerks.
+_DEMO_SUBSTITUTES = {"c0001": "c0003", "c0002": "c0003", "c0005": None}
+_DEMO_ABSENT = ("c0002", "c0005")
+_DEMO_CLERKS = ("c0001", "c0002", "c0003", "c0004", "c0005")
+
+
+def build_demo_city(today: date, files: int = 3000) -> DemoCity:
+    """All rows of the demo city; pure, so determinism is a property of this function alone."""
+    rng = random.Random(SEED)
+    city = DemoCity(demo_files=demo_files(today))
+
+    def name() -> tuple[str, str]:
+        return rng.choice(GIVEN_NAMES), rng.choice(SURNAMES)
+
+    city.staff.append(_person(MAYOR_ID, name(), MAYOR_ID, Role.MAYOR))
+    for vp in DEPUTY_MAYOR_IDS:
+        city.staff.append(_person(vp, name(), vp, Role.DEPUTY_MAYOR, reports_to_id=MAYOR_ID))
+
+    clerks_by_department: dict[str, list[str]] = {}
+    number = 0
+    for spec in DEPARTMENTS:
+        director = director_id(spec.id)
+        city.departments.append(
+            {
+                "id": spec.id,
+                "name": spec.name,
+                "director_id": director,
+                "deputy_mayor_id": spec.deputy_mayor_id,
+            }
+        )
+        city.staff.append(
+            _person(
+                director,
+                name(),
+                director,
+                Role.DIRECTOR,
+                department_id=spec.id,
+                reports_to_id=spec.deputy_mayor_id,
+            )
+        )
+        ids = [clerk_id(number + i) for i in range(1, spec.clerks + 1)]
+        number += spec.clerks
+        clerks_by_department[spec.id] = ids
+        for staff_id in ids:
+            others = [other for other in ids if other != staff_id]
+            substitute = None if rng.random() < NO_SUBSTITUTE_SHARE else rng.choice(others)
+            substitute = _DEMO_SUBSTITUTES.get(staff_id, substitute)
+            city.staff.append(
+                _person(
+                    staff_id,
+                    name(),
+                    str(int(staff_id[1:])),
+                    Role.CLERK,
+                    department_id=spec.id,
+                    reports_to_id=director,
+                    substitute_id=substitute,
+                )
+            )
+
+    all_clerks = [c for ids in clerks_by_department.values() for c in ids]
+    candidates = [c for c in all_clerks if c not in _DEMO_CLERKS]
+    absent = sorted(rng.sample(candidates, round(len(all_clerks) * ABSENT_SHARE)))
+    for staff_id in _DEMO_ABSENT:
+        city.absences.append(
+            {
+                "staff_id": staff_id,
+                "first_day": today,
+                "last_day": today + timedelta(days=7),
+                "reason": "leave",
+            }
+        )
+    for staff_id in absent:
+        first = today + timedelta(days=rng.randint(-10, 14))
+        last = first + timedelta(days=rng.randint(0, 9))
+        city.absences.append(
+            {
+                "staff_id": staff_id,
+                "first_day": first,
+                "last_day": last,
+                "reason": rng.choice(ABSENCE_REASONS),
+            }
+        )
+
+    for demo in city.demo_files:
+        city.files.append(
+            {
+                "registration_number": demo.registration_number,
+                "filing_date": demo.filing_date,
+                "requester_name": demo.requester_name,
+                "subject": demo.subject,
+                "department_id": demo.department_id,
+                "status": demo.status.value,
+                "answered_on": demo.answered_on,
+                "last_handler_id": demo.handler_id,
+            }
+        )
+    city.files += _random_files(rng, today, max(0, files - len(city.demo_files)), clerks_by_department)
+    return city
+
+
+def _random_files(
+    rng: random.Random, today: date, count: int, clerks_by_department: dict[str, list[str]]
+) -> list[dict[str, Any]]:
+    specs = list(DEPARTMENTS)
+    weights = [spec.clerks for spec in specs]
+    drafts: list[dict[str, Any]] = []
+    for _ in range(count):
+        spec = rng.choices(specs, weights=weights)[0]
+        filed = _working_day_on_or_before(today - timedelta(days=rng.randint(1, FILING_WINDOW_DAYS)))
+        if rng.random() < COMPANY_SHARE:
+            requester = rng.choice(COMPANIES)
+        else:
+            requester = f"{rng.choice(GIVEN_NAMES)} {rng.choice(SURNAMES)}"
+        answered_on = None
+        if rng.random() >= IN_PROGRESS_SHARE:
+            answered = filed + timedelta(days=rng.randint(0, (today - filed).days))
+            answered_on = max(filed, _working_day_on_or_before(answered))
+        drafts.append(
+            {
+                "filing_date": filed,
+                "requester_name": requester,
+                "subject": rng.choice(spec.subjects),
+                "department_id": spec.id,
+                "status": (FileStatus.IN_PROGRESS if answered_on is None else FileStatus.ANSWERED).value,
+                "answered_on": answered_on,
+                "last_handler_id": rng.choice(clerks_by_department[spec.id]),
+            }
+        )
+    # Registration numbers grow with the filing date and restart each year, as in a real registry.
+    next_number: dict[int, int] = {}
+    for draft in sorted(drafts, key=lambda d: d["filing_date"]):
+        year = draft["filing_date"].year
+        next_number[year] = next_number.get(year, FIRST_RANDOM_NUMBER) + rng.randint(1, 40)
+        draft["registration_number"] = f"{next_number[year]}/{year}"
+    return drafts
+
+
+def is_seeded(engine: Engine) -> bool:
+    """Whether the database already holds a city (the dev-run command seeds only when not).
+    Creates the tables if they are missing, so it also works on a brand-new database file."""
+    create_schema(engine)
+    with session_scope(engine) as session:
+        return session.exec(select(Department.id).limit(1)).first() is not None
+
+
+def seed_demo_city(engine: Engine, today: date, files: int = 3000, *, reset: bool = False) -> SeedSummary:
+    """Insert the demo city in one transaction. `reset` drops and recreates every table first;
+    without it, a database that already holds a city raises `AlreadySeeded`."""
+    if reset:
+        reset_schema(engine)
+    elif is_seeded(engine):
+        raise AlreadySeeded("the database already holds a city; pass reset=True (--reset) to rebuild it")
+    city = build_demo_city(today, files)
+    with session_scope(engine) as session:
+        for table, rows in (
+            (Department, city.departments),
+            (Staff, city.staff),
+            (Absence, city.absences),
+            (RegisteredFile, city.files),
+        ):
+            if rows:
+                session.exec(insert(table), params=rows)
+        session.commit()
+    return _summary(today, city)
+
+
+def _summary(today: date, city: DemoCity) -> SeedSummary:
+    roles = [row["role"] for row in city.staff]
+    in_progress = sum(1 for row in city.files if row["status"] == FileStatus.IN_PROGRESS.value)
+    return SeedSummary(
+        today=today,
+        departments=len(city.departments),
+        clerks=roles.count(Role.CLERK.value),
+        directors=roles.count(Role.DIRECTOR.value),
+        deputy_mayors=roles.count(Role.DEPUTY_MAYOR.value),
+        mayors=roles.count(Role.MAYOR.value),
+        absences=len(city.absences),
+        files=len(city.files),
+        files_in_progress=in_progress,
+        files_answered=len(city.files) - in_progress,
+        demo_files=city.demo_files,
+        demo_tokens={s: demo_token(s) for s in ("c0001", director_id("urbanism"), MAYOR_ID)},
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from core.settings import get_settings
+
+    settings = get_settings()
+    parser = argparse.ArgumentParser(prog="python -m store.seed", description="Seed the demo city.")
+    parser.add_argument("--database-url", default=settings.database_url, help="default: TICHET_DATABASE_URL")
+    parser.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        default=datetime.now(ZoneInfo(settings.time_zone)).date(),
+        help="the day the demo is built around (default: today in the city's time zone)",
+    )
+    parser.add_argument(
+        "--files", type=int, default=3000, help="files in the registry, the five well-known ones included"
+    )
+    parser.add_argument("--reset", action="store_true", help="drop and recreate every table first")
+    args = parser.parse_args(argv)
+    if args.files < 0:
+        parser.error("--files must be >= 0")
+
+    engine = engine_for(args.database_url)
+    started = time.perf_counter()
+    try:
+        summary = seed_demo_city(engine, args.today, args.files, reset=args.reset)
+    except AlreadySeeded:
+        print("The database already holds a city; kept it as is. Pass --reset to rebuild it.")
+        return 0
+    print(summary.render())
+    print(f"  took {time.perf_counter() - started:.2f} s on {engine.dialect.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""The staff directory: people, departments, substitutes, absences and API tokens.
+
+Tokens are kept only as SHA-256 digests, so a copy of the database does not hand out working
+credentials; a plain hash (no salt, no stretching) is enough because tokens are long random strings,
+not passwords a person chose. The seeded `demo-<id>` tokens are the exception and exist only for the
+demo city.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, timedelta
+
+from sqlalchemy import Engine
+from sqlmodel import col, select
+
+from domain.models import DepartmentInfo, Role, StaffMember
+from store.db import session_scope
+from store.tables import Absence, Department, Staff
+
+
+def hash_token(token: str) -> str:
+    """The value stored in `staff.api_token_sha256` for this token."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def staff_member(row: Staff) -> StaffMember:
+    return StaffMember(
+        id=row.id,
+        name=row.name,
+        email=row.email,
+        webex_email=row.webex_email,
+        role=Role(row.role),
+        department_id=row.department_id,
+    )
+
+
+class SqlStaffDirectory:
+    """`domain.ports.StaffDirectory` on the `staff`, `departments` and `absences` tables."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def get(self, staff_id: str) -> StaffMember | None:
+        with session_scope(self._engine) as session:
+            row = session.get(Staff, staff_id)
+            return staff_member(row) if row is not None else None
+
+    def by_token(self, token: str) -> StaffMember | None:
+        if not token:
+            return None
+        with session_scope(self._engine) as session:
+            row = session.exec(select(Staff).where(Staff.api_token_sha256 == hash_token(token))).first()
+            return staff_member(row) if row is not None else None
+
+    def department(self, department_id: str) -> DepartmentInfo | None:
+        with session_scope(self._engine) as session:
+            row = session.get(Department, department_id)
+            if row is None:
+                return None
+            return DepartmentInfo(
+                id=row.id, name=row.name, director_id=row.director_id, deputy_mayor_id=row.deputy_mayor_id
+            )
+
+    def mayor(self) -> StaffMember | None:
+        with session_scope(self._engine) as session:
+            row = session.exec(
+                select(Staff).where(Staff.role == Role.MAYOR.value).order_by(col(Staff.id))
+            ).first()
+            return staff_member(row) if row is not None else None
+
+    def substitute_of(self, staff_id: str) -> StaffMember | None:
+        with session_scope(self._engine) as session:
+            person = session.get(Staff, staff_id)
+            if person is None or person.substitute_id is None:
+                return None
+            substitute = session.get(Staff, person.substitute_id)
+            return staff_member(substitute) if substitute is not None else None
+
+    def absent_days(self, staff_id: str, first_day: date, last_day: date) -> set[date]:
+        """Every day of the person's absence ranges that falls inside [first_day, last_day]."""
+        with session_scope(self._engine) as session:
+            ranges = session.exec(
+                select(col(Absence.first_day), col(Absence.last_day)).where(
+                    Absence.staff_id == staff_id,
+                    col(Absence.first_day) <= last_day,
+                    col(Absence.last_day) >= first_day,
+                )
+            ).all()
+        days: set[date] = set()
+        for start, end in ranges:
+            day = max(start, first_day)
+            while day <= min(end, last_day):
+                days.add(day)
+                day += timedelta(days=1)
+        return days
+
+    def clerks_of(self, department_id: str) -> list[StaffMember]:
+        with session_scope(self._engine) as session:
+            rows = session.exec(
+                select(Staff)
+                .where(Staff.role == Role.CLERK.value, Staff.department_id == department_id)
+                .order_by(col(Staff.id))
+            ).all()
+            return [staff_member(row) for row in rows]

@@ -1,0 +1,44 @@
+"""The four adapters, wired to one database, as the activities and the API receive them.
+
+Fields are typed by the ports, not the SQL classes, so a city that plugs in its own registry (say)
+builds a `Stores` with that object and nothing downstream notices; mypy checks the SQL classes
+against the ports right here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import Engine
+
+from domain.ports import Archive, BookingLedger, DocumentRegistry, StaffDirectory
+from store.archive import SqlArchive
+from store.bookings import SqlBookingLedger
+from store.db import engine_for
+from store.registry import SqlDocumentRegistry
+from store.staff import SqlStaffDirectory
+
+
+@dataclass(frozen=True)
+class Stores:
+    registry: DocumentRegistry
+    staff: StaffDirectory
+    bookings: BookingLedger
+    archive: Archive
+
+
+def stores_for(engine: Engine, *, time_zone: str = "Europe/Bucharest") -> Stores:
+    """The SQL adapters on an engine you already hold (tests, tools)."""
+    return Stores(
+        registry=SqlDocumentRegistry(engine, time_zone=time_zone),
+        staff=SqlStaffDirectory(engine),
+        bookings=SqlBookingLedger(engine),
+        archive=SqlArchive(engine),
+    )
+
+
+@lru_cache
+def open_stores(database_url: str) -> Stores:
+    """The SQL adapters on the process-wide engine for this URL (schema created on first use)."""
+    return stores_for(engine_for(database_url))

@@ -1,0 +1,54 @@
+"""Throw-away databases for tests: a SQLite file or a uniquely named PostgreSQL database.
+
+Shared here (not in a conftest) so every test module that needs the real backends builds them the
+same way; each PostgreSQL database is dropped afterwards even if connections are still open.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from store.db import make_engine, reset_schema
+
+# The machines that run the tests start PostgreSQL here with trust auth; `test` always exists.
+POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+class PostgresUnavailable(RuntimeError):
+    """No PostgreSQL server answers at the admin URL."""
+
+
+@contextmanager
+def temporary_postgres_url(admin_url: str = POSTGRES_ADMIN_URL, prefix: str = "tichet_test") -> Iterator[str]:
+    """Create a fresh database, yield its URL, drop it (WITH FORCE) at the end."""
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as error:
+        admin.dispose()
+        raise PostgresUnavailable(str(error)) from error
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def sqlite_url(directory: Path) -> str:
+    return f"sqlite:///{directory / 'tichet.db'}"
+
+
+def fresh_engine(url: str) -> Engine:
+    """An engine on `url` with every table dropped and recreated."""
+    engine = make_engine(url)
+    reset_schema(engine)
+    return engine

@@ -1,0 +1,88 @@
+"""A blue ticket end to end through the API, on the real dev server, SMTP server and Webex emulator."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import httpx
+from sqlmodel import select
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from devstack.mailbox import Mailbox
+from domain.models import TicketStatus
+from store.db import engine_for, session_scope
+from store.tables import ArchiveEntry, BookingRow, OutgoingDocument
+from tests.conftest import bucharest_today, handle_for, wait_for_status
+from tests.factories import add_file, free_slots, staff_headers, ticket_body
+
+
+async def test_happy_path_from_request_to_closed(
+    api: httpx.AsyncClient, client: Client, env: WorkflowEnvironment, mailbox: Mailbox, database_url: str
+) -> None:
+    ref = add_file(database_url, bucharest_today(), handler_id="c0001")
+    slot = (await free_slots(api, ref))[0]
+    email = f"cetatean-{uuid.uuid4().hex[:6]}@example.ro"
+
+    response = await api.post("/tickets", json=ticket_body(ref, slot["start"], email))
+    assert response.status_code == 202, response.text
+    accepted = response.json()
+    handle = handle_for(client, accepted["workflow_id"])
+
+    scheduled = await wait_for_status(handle, TicketStatus.SCHEDULED)
+    assert scheduled.assignee is not None and scheduled.assignee.id == "c0001"
+    assert scheduled.meeting is not None and scheduled.meeting.join_url
+    confirmation = await mailbox.wait_for(lambda m: email in m.recipients and "confirmat" in m.subject)
+    assert scheduled.meeting.join_url in confirmation.text
+    assert accepted["citizen_link"] in confirmation.text
+
+    link = httpx.URL(accepted["citizen_link"])
+    mine = await api.get(link.path, params=dict(link.params))
+    assert mine.status_code == 200 and mine.json()["status"] == "scheduled"
+
+    # Before the meeting the clerk cannot resolve: the workflow refuses and nothing changes.
+    early = await api.post(
+        f"/staff/tickets/{handle.id}/resolution",
+        json={"conclusions": "Concluzii scrise prea devreme."},
+        headers=staff_headers("c0001"),
+    )
+    assert early.status_code == 409, early.text
+
+    assert scheduled.slot_start is not None
+    now = await env.get_current_time(handle)
+    await env.fast_forward(handle, scheduled.slot_start - now + timedelta(minutes=16))
+    await wait_for_status(handle, TicketStatus.AWAITING_OUTCOME)
+
+    resolved = await api.post(
+        f"/staff/tickets/{handle.id}/resolution",
+        json={
+            "conclusions": "Dosarul este complet. Certificatul se emite în 5 zile lucrătoare; ședința a fost lămuritoare.",
+            "documents_needed": [{"title": "Plan de situație", "original": True}],
+        },
+        headers=staff_headers("c0001"),
+    )
+    assert resolved.status_code == 200, resolved.text
+
+    view = await wait_for_status(handle, TicketStatus.RESOLVED)
+    number = view.document_number
+    assert number is not None and view.escalation_deadline is not None
+    letter = await mailbox.wait_for(lambda m: email in m.recipients and number in m.subject)
+    assert len(letter.attachments) == 1
+    assert "Plan de situație".encode() in letter.attachments[0].content
+
+    await env.fast_forward(handle, timedelta(days=31))
+    closed = await handle.result()
+    assert closed.status == TicketStatus.CLOSED
+
+    with session_scope(engine_for(database_url)) as session:
+        archived = session.exec(
+            select(ArchiveEntry).where(ArchiveEntry.ticket_id == accepted["ticket_id"])
+        ).one()
+        assert archived.outcome == "held" and archived.resolution_document_number == view.document_number
+        document = session.exec(
+            select(OutgoingDocument).where(OutgoingDocument.ticket_id == accepted["ticket_id"])
+        ).one()
+        assert document.file_registration_number == ref.registration_number
+        booking = session.exec(select(BookingRow).where(BookingRow.ticket_id == accepted["ticket_id"])).one()
+        assert booking.staff_id == "c0001"

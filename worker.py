@@ -1,0 +1,78 @@
+"""The Temporal worker: connects, wires the activities to their adapters, and polls. Nothing else.
+
+Run with `python -m worker` (the run command does it for you).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.archive import ArchiveActivities
+from activities.booking import BookingActivities
+from activities.documents import DocumentActivities
+from activities.meetings import MeetingActivities
+from activities.notifications import NotificationActivities
+from activities.registry import RegistryActivities
+from core.settings import Settings, get_settings
+from core.temporal_client import connect
+from domain.calendar import CityCalendar
+from integrations.mailer import SmtpMailer
+from integrations.webex import WebexMeetings
+from store.stores import open_stores
+from workflows.blue_ticket import BlueTicketWorkflow
+
+WORKFLOWS = [BlueTicketWorkflow]
+
+
+def create_worker(client: Client, settings: Settings, *, task_queue: str | None = None) -> Worker:
+    stores = open_stores(settings.database_url)
+    calendar = CityCalendar(time_zone=settings.time_zone)
+    mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, settings.smtp_sender)
+    webex = WebexMeetings(settings.webex_base_url, settings.webex_token)
+    registry = RegistryActivities(stores.registry, stores.staff, calendar)
+    booking = BookingActivities(stores.staff, stores.bookings, calendar)
+    meetings = MeetingActivities(webex)
+    notifications = NotificationActivities(
+        mailer, stores.registry, settings.public_base_url, settings.link_secret, settings.city_name
+    )
+    documents = DocumentActivities(stores.registry, settings.city_name)
+    archive = ArchiveActivities(stores.archive)
+    return Worker(
+        client,
+        task_queue=task_queue or settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=[
+            registry.check_eligibility,
+            registry.assign_audience,
+            registry.confirm_director_pick,
+            booking.reserve_slot,
+            booking.release_slot,
+            meetings.create_meeting,
+            meetings.cancel_meeting,
+            notifications.send_email,
+            documents.issue_resolution_document,
+            archive.archive_audience,
+        ],
+        # Database and Webex calls are blocking; they run on threads so the event loop stays free.
+        activity_executor=ThreadPoolExecutor(max_workers=20),
+    )
+
+
+async def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = get_settings()
+    client = await connect(settings)
+    worker = create_worker(client, settings)
+    logging.getLogger("worker").info(
+        "polling task queue %s on %s", settings.task_queue, settings.temporal_address
+    )
+    await worker.run()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
