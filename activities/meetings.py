@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from domain import activity_io as io
 from domain.models import Channel, MeetingInfo
-from integrations.webex import WebexMeetings, WebexPermanentError
+from integrations.webex import WebexMeetings, WebexPermanentError, WebexRetryableError
 
 
 class MeetingActivities:
@@ -26,9 +28,13 @@ class MeetingActivities:
                 start=request.start,
                 end=request.end,
                 host_email=request.host.webex_email,
+                # A retry after a lost reply must not create a second meeting.
+                idempotency_key=f"{request.ticket_id}:{int(request.level)}",
             )
         except WebexPermanentError as err:
             raise ApplicationError(str(err), type="WebexPermanentError", non_retryable=True) from err
+        except WebexRetryableError as err:
+            raise _honouring_retry_after(err) from err
         return MeetingInfo(
             channel=Channel.WEBEX,
             start=request.start,
@@ -41,3 +47,9 @@ class MeetingActivities:
     def cancel_meeting(self, meeting: MeetingInfo) -> None:
         if meeting.meeting_id is not None:
             self.webex.delete_meeting(meeting.meeting_id)
+
+
+def _honouring_retry_after(err: WebexRetryableError) -> ApplicationError:
+    """Let Temporal's retry wait as long as Webex asked (429 Retry-After) instead of its own backoff."""
+    delay = timedelta(seconds=err.retry_after) if err.retry_after else None
+    return ApplicationError(str(err), type="WebexRetryableError", next_retry_delay=delay)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from domain.assignment import resolve_assignee
-from domain.calendar import CityCalendar, booking_window, free_slots, slot_problem
+from domain.calendar import CityCalendar, booking_window, free_slots, overlaps, slot_problem
 from domain.models import FileInfo, Level, Policy, StaffMember
 from domain.ports import BookingLedger, StaffDirectory
 
@@ -16,7 +16,7 @@ from domain.ports import BookingLedger, StaffDirectory
 class OfferedSlot:
     start: datetime
     end: datetime
-    staff: StaffMember
+    staff: StaffMember | None
 
 
 def offered_slots(
@@ -34,13 +34,16 @@ def offered_slots(
     by_day: dict[date, list[datetime]] = {}
     for start in free_slots(cal, window, policy.slot_length):
         by_day.setdefault(cal.local_day(start), []).append(start)
+    length = policy.slot_length
     for day, starts in by_day.items():
-        person = resolve_assignee(staff, file, level, day).assignee
-        if person is None:
-            continue
-        taken = bookings.busy(person.id, starts[0], starts[-1] + policy.slot_length)
-        free = set(free_slots(cal, (starts[0], starts[-1] + policy.slot_length), policy.slot_length, taken))
-        offered += [OfferedSlot(s, s + policy.slot_length, person) for s in starts if s in free]
+        assignment = resolve_assignee(staff, file, level, day)
+        person = assignment.assignee
+        if person is None and assignment.reason != "director_pick":
+            continue  # nobody holds this level that day (a vacant post): nothing to offer
+        # With no handler or substitute present, the slot is offered and the director picks who
+        # holds it (R2); whether that person is free is checked when the pick is booked.
+        taken = bookings.busy(person.id, starts[0], starts[-1] + length) if person else []
+        offered += [OfferedSlot(s, s + length, person) for s in starts if not overlaps(s, s + length, taken)]
     return offered
 
 

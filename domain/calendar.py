@@ -149,13 +149,13 @@ def free_slots(
         start, closes = hours
         while start + slot_length <= closes:
             end = start + slot_length
-            if start >= earliest and end <= latest and not _overlaps(start, end, taken):
+            if start >= earliest and end <= latest and not overlaps(start, end, taken):
                 slots.append(start)
             start = end
     return slots
 
 
-def _overlaps(start: datetime, end: datetime, taken: list[Interval]) -> bool:
+def overlaps(start: datetime, end: datetime, taken: list[Interval]) -> bool:
     return any(a < end and start < b for a, b in taken)
 
 

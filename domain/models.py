@@ -251,6 +251,10 @@ class CancelAction(Model):
 class EscalateAction(Model):
     slot_start: datetime
     channel: Channel = Channel.WEBEX
+    requested_at: datetime | None = Field(
+        default=None,
+        description="when the citizen asked, by the API's clock: the next level's R5 window counts from it",
+    )
 
 
 class ChooseSlotAction(Model):

@@ -62,7 +62,7 @@ def _slots(state: AppState, file: FileInfo, level: Level) -> list[OfferedSlot]:
 
 
 def _public(slots: list[OfferedSlot]) -> list[SlotPublic]:
-    return [SlotPublic(start=s.start, end=s.end, with_name=s.staff.name) for s in slots]
+    return [SlotPublic(start=s.start, end=s.end, with_name=s.staff.name if s.staff else None) for s in slots]
 
 
 @router.get("/slots", response_model=SlotsPublic, summary="Free slots for a file (R1, R4, R5)")
@@ -172,7 +172,7 @@ async def escalate(state: StateDep, workflow_id: str, key: KeyQuery, body: Escal
         raise ApiError(
             409, "slot_outside_window", free_slots=[s.model_dump(mode="json") for s in _public(slots)[:20]]
         )
-    action = EscalateAction(slot_start=body.slot_start, channel=body.channel)
+    action = EscalateAction(slot_start=body.slot_start, channel=body.channel, requested_at=datetime.now(UTC))
     result = await tickets.act(state, workflow_id, BlueTicketWorkflow.escalate, action)
     return ActionAccepted(accepted=result.accepted, status=result.status)
 

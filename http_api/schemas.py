@@ -49,7 +49,7 @@ class TicketAccepted(Public):
 class SlotPublic(Public):
     start: datetime
     end: datetime
-    with_name: str
+    with_name: str | None = Field(description="who you will meet; empty when the director assigns a clerk")
 
 
 class SlotsPublic(Public):

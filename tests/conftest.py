@@ -45,6 +45,10 @@ def bucharest_today() -> date:
     return datetime.now(UTC).astimezone(ZoneInfo("Europe/Bucharest")).date()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.get_closest_marker("runs_last") is not None)
+
+
 @pytest.fixture(scope="session")
 async def env() -> AsyncIterator[WorkflowEnvironment]:
     environment = await WorkflowEnvironment.start_time_skipping_v2(
@@ -113,10 +117,10 @@ def handle_for(client: Client, workflow_id: str) -> WorkflowHandle[Any, Any]:
 
 
 async def wait_for_status(
-    handle: WorkflowHandle[Any, Any], *statuses: TicketStatus, timeout: float = 20
+    handle: WorkflowHandle[Any, Any], *statuses: TicketStatus, within: float = 20
 ) -> TicketView:
     """Poll the `status` query until the ticket reaches one of `statuses`."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + within
     last: TicketView | None = None
     while asyncio.get_running_loop().time() < deadline:
         try:

@@ -324,7 +324,7 @@ class BlueTicketWorkflow:
                 "file_info": self._file,
                 "audiences": [*self._inp.audiences, record],
                 "timeline": self._timeline,
-                "requested_at": workflow.now(),
+                "requested_at": self._escalation.requested_at or workflow.now(),
             }
         )
 

@@ -1,0 +1,72 @@
+"""Steps many lifecycle tests share: request a ticket through the API, move a ticket's clock."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from temporalio.client import Client, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from domain.models import FileRef, TicketStatus, TicketView
+from tests.conftest import bucharest_today, handle_for, wait_for_status
+from tests.factories import add_file, free_slots, ticket_body
+
+
+@dataclass
+class Requested:
+    ref: FileRef
+    email: str
+    workflow_id: str
+    ticket_id: str
+    link: httpx.URL
+    handle: WorkflowHandle[Any, Any]
+
+    @property
+    def key(self) -> dict[str, str]:
+        return dict(self.link.params)
+
+
+async def request_ticket(
+    api: httpx.AsyncClient, client: Client, database_url: str, *, handler_id: str = "c0001", **body: Any
+) -> Requested:
+    ref = add_file(database_url, bucharest_today(), handler_id=handler_id)
+    slot = (await free_slots(api, ref))[0]
+    email = f"cetatean-{uuid.uuid4().hex[:8]}@example.ro"
+    response = await api.post("/tickets", json=ticket_body(ref, slot["start"], email, **body))
+    assert response.status_code == 202, response.text
+    accepted = response.json()
+    return Requested(
+        ref=ref,
+        email=email,
+        workflow_id=accepted["workflow_id"],
+        ticket_id=accepted["ticket_id"],
+        link=httpx.URL(accepted["citizen_link"]),
+        handle=handle_for(client, accepted["workflow_id"]),
+    )
+
+
+async def scheduled_ticket(
+    api: httpx.AsyncClient, client: Client, database_url: str, **kwargs: Any
+) -> tuple[Requested, TicketView]:
+    requested = await request_ticket(api, client, database_url, **kwargs)
+    return requested, await wait_for_status(requested.handle, TicketStatus.SCHEDULED)
+
+
+async def past_the_meeting(
+    env: WorkflowEnvironment,
+    handle: WorkflowHandle[Any, Any],
+    view: TicketView,
+    extra: timedelta = timedelta(minutes=16),
+) -> None:
+    """Skip this ticket's clock to `extra` after its slot starts."""
+    assert view.slot_start is not None
+    now = await env.get_current_time(handle)
+    await env.fast_forward(handle, view.slot_start - now + extra)
+
+
+def steps(view: TicketView) -> list[str]:
+    return [entry.step for entry in view.timeline]

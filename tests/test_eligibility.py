@@ -1,0 +1,147 @@
+"""R1: the file exists with that number, name and filing date, and is in progress or answered at most
+30 days ago."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from domain.eligibility import is_eligible, normalise_name
+from domain.models import FileInfo, FileRef, FileStatus, Policy
+
+TODAY = date(2026, 3, 10)
+WINDOW = Policy().answered_files_eligible_for  # 30 days
+
+
+def file_info(**overrides: Any) -> FileInfo:
+    values: dict[str, Any] = {
+        "registration_number": "104233/2026",
+        "requester_name": "Ioana Pop",
+        "filing_date": date(2026, 2, 20),
+        "subject": "Certificat de urbanism",
+        "department_id": "urbanism",
+        "department_name": "Direcția Urbanism",
+        "status": FileStatus.IN_PROGRESS,
+        "answered_on": None,
+        "last_handler_id": "c0001",
+    }
+    values.update(overrides)
+    return FileInfo(**values)
+
+
+def ref(**overrides: Any) -> FileRef:
+    values: dict[str, Any] = {
+        "registration_number": "104233/2026",
+        "requester_name": "Ioana Pop",
+        "filing_date": date(2026, 2, 20),
+    }
+    values.update(overrides)
+    return FileRef(**values)
+
+
+def test_default_window_is_30_days() -> None:
+    assert timedelta(days=30) == WINDOW
+
+
+def test_exact_match_is_eligible() -> None:
+    assert is_eligible(file_info(), ref(), TODAY, WINDOW)
+
+
+@pytest.mark.parametrize(
+    "mismatch",
+    [
+        {"registration_number": "104234/2026"},
+        {"registration_number": "104233/2025"},
+        {"registration_number": "104233"},
+        {"requester_name": "Ioana Popa"},
+        {"requester_name": "Ioan Pop"},
+        {"requester_name": "Maria Pop"},
+        {"requester_name": "Ioana Maria Pop"},
+        {"filing_date": date(2026, 2, 21)},
+        {"filing_date": date(2025, 2, 20)},
+    ],
+    ids=lambda m: next(iter(m)) + "=" + str(next(iter(m.values()))),
+)
+def test_any_single_mismatch_is_not_eligible(mismatch: dict[str, Any]) -> None:
+    assert not is_eligible(file_info(), ref(**mismatch), TODAY, WINDOW)
+
+
+def test_missing_file_is_not_eligible() -> None:
+    assert not is_eligible(None, ref(), TODAY, WINDOW)
+
+
+@pytest.mark.parametrize(
+    ("registered", "typed"),
+    [
+        ("Ioana Pop", "Ioana Pop"),
+        ("Ioana Pop", "Pop Ioana"),
+        ("Ioana Pop", "POP IOANA"),
+        ("Ioana Pop", "ioana pop"),
+        ("Ioana Pop", "  Ioana   Pop  "),
+        ("Ioana Pop", "Ioana\tPop"),
+        ("Ioana-Maria Pop", "Ioana Maria Pop"),
+        ("Ioana-Maria Pop", "Pop Ioana-Maria"),
+        ("Ioana-Maria Pop", "POP  maria-ioana"),
+        ("Pop-Ionescu Ioana", "Ioana Pop Ionescu"),
+        # comma-below (correct Romanian) vs cedilla (legacy encodings) vs no diacritics at all
+        ("Ștefan Țurcanu", "Ştefan Ţurcanu"),
+        ("Ştefan Ţurcanu", "Ștefan Țurcanu"),
+        ("Ștefan Țurcanu", "Stefan Turcanu"),
+        ("ȘTEFAN ȚURCANU", "ştefan ţurcanu"),
+        ("Ana Mărculescu-Râșnoveanu", "ANA MARCULESCU RASNOVEANU"),
+        ("Irina Însurățelu", "Insuratelu Irina"),
+        # decomposed (NFD) input, as some keyboards and browsers send it
+        ("Ștefan Țurcanu", "S\u0326tefan T\u0326urcanu"),
+    ],
+)
+def test_name_normalisation_matches(registered: str, typed: str) -> None:
+    assert normalise_name(registered) == normalise_name(typed)
+    assert is_eligible(file_info(requester_name=registered), ref(requester_name=typed), TODAY, WINDOW)
+
+
+@pytest.mark.parametrize(
+    ("registered", "typed"),
+    [
+        ("Ioana Pop", "Ioana Popescu"),
+        ("Ioana Pop", "Ioana"),
+        ("Ioana Pop", "Ioana Pop Pop"),
+        ("Ștefan Țurcanu", "Ștefan Țurcan"),
+        ("Ioana-Maria Pop", "IoanaMaria Pop"),
+    ],
+)
+def test_name_normalisation_keeps_different_names_apart(registered: str, typed: str) -> None:
+    assert normalise_name(registered) != normalise_name(typed)
+    assert not is_eligible(file_info(requester_name=registered), ref(requester_name=typed), TODAY, WINDOW)
+
+
+def test_normalised_name_is_sorted_bare_lower_case_words() -> None:
+    assert normalise_name("  POP-Ionescu   Ștefania ") == ("ionescu", "pop", "stefania")
+
+
+@pytest.mark.parametrize("filed_years_ago", [0, 1, 5, 20])
+def test_in_progress_file_is_eligible_regardless_of_age(filed_years_ago: int) -> None:
+    filed = TODAY.replace(year=TODAY.year - filed_years_ago) - timedelta(days=1)
+    file = file_info(filing_date=filed, status=FileStatus.IN_PROGRESS, answered_on=None)
+    assert is_eligible(file, ref(filing_date=filed), TODAY, WINDOW)
+
+
+@pytest.mark.parametrize(
+    ("answered_days_ago", "eligible"),
+    [(0, True), (1, True), (29, True), (30, True), (31, False), (90, False), (400, False)],
+)
+def test_answered_file_is_eligible_for_30_days(answered_days_ago: int, eligible: bool) -> None:
+    file = file_info(status=FileStatus.ANSWERED, answered_on=TODAY - timedelta(days=answered_days_ago))
+    assert is_eligible(file, ref(), TODAY, WINDOW) is eligible
+
+
+def test_answered_file_without_an_answer_date_is_not_eligible() -> None:
+    file = file_info(status=FileStatus.ANSWERED, answered_on=None)
+    assert not is_eligible(file, ref(), TODAY, WINDOW)
+
+
+def test_answered_window_is_the_policy_setting() -> None:
+    file = file_info(status=FileStatus.ANSWERED, answered_on=TODAY - timedelta(days=45))
+    assert not is_eligible(file, ref(), TODAY, timedelta(days=30))
+    assert is_eligible(file, ref(), TODAY, timedelta(days=60))

@@ -1,0 +1,446 @@
+"""Every sentence a citizen or clerk reads: the message catalogue, the email templates rendered through
+compose(), and the resolution document."""
+
+from __future__ import annotations
+
+import re
+import string
+from datetime import UTC, datetime, timedelta
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from typing import Any
+
+import pytest
+
+from domain.messages import MESSAGES, text
+from domain.models import (
+    AudienceRecord,
+    Channel,
+    Language,
+    Level,
+    MeetingInfo,
+    NeededDocument,
+    Outcome,
+    ResolutionAction,
+    Role,
+    StaffMember,
+    TicketStatus,
+    TicketView,
+    TimelineEntry,
+)
+from integrations.documents import CONTENT_TYPE, filename_for, render_resolution
+from integrations.emails import compose
+from integrations.templates import TEMPLATES
+
+ROMANIAN_LETTERS = set("ăâîșțĂÂÎȘȚ")
+NUMBER = "104233/2026"
+LINK = "https://tichet.primaria.example/t/abc123?sig=f00d"
+CITY = "Primăria Municipiului Cluj-Napoca"
+SLOT = datetime(2026, 3, 30, 5, 30, tzinfo=UTC)  # Monday after the spring DST change: 08:30 local
+SLOT_LOCAL = "30.03.2026 08:30"
+
+EMAIL_DIR = TEMPLATES / "email"
+RO_KINDS = sorted(p.name.removesuffix(".txt.j2") for p in (EMAIL_DIR / "ro").glob("*.txt.j2"))
+EN_KINDS = sorted(p.name.removesuffix(".txt.j2") for p in (EMAIL_DIR / "en").glob("*.txt.j2"))
+CITIZEN_KINDS = [k for k in RO_KINDS if not k.startswith("staff_")]
+STAFF_KINDS = [k for k in RO_KINDS if k.startswith("staff_")]
+
+# What the workflow passes as `note` (blue_ticket.py): a message code for choose_slot, a reason for ended.
+NOTES = {"choose_slot": "slot_taken", "ended": "nu s-a putut aloca un funcționar la timp"}
+
+# The state the ticket is in when the workflow sends each email.
+STATUS = {
+    "rejected": TicketStatus.REJECTED,
+    "choose_slot": TicketStatus.AWAITING_SLOT,
+    "confirmation": TicketStatus.SCHEDULED,
+    "cancelled": TicketStatus.CANCELLED,
+    "citizen_no_show": TicketStatus.CLOSED,
+    "clerk_no_show": TicketStatus.CLOSED,
+    "ended": TicketStatus.CANCELLED,
+    "resolution": TicketStatus.RESOLVED,
+    "staff_assigned": TicketStatus.SCHEDULED,
+    "staff_cancelled": TicketStatus.CANCELLED,
+    "staff_clerk_no_show_report": TicketStatus.CLOSED,
+    "staff_outcome_request": TicketStatus.AWAITING_OUTCOME,
+    "staff_pick_needed": TicketStatus.AWAITING_ASSIGNMENT,
+    "staff_resolution_late": TicketStatus.AWAITING_RESOLUTION,
+    "staff_resolution_reminder": TicketStatus.AWAITING_RESOLUTION,
+}
+OUTCOME = {
+    "citizen_no_show": Outcome.CITIZEN_NO_SHOW,
+    "clerk_no_show": Outcome.CLERK_NO_SHOW,
+    "staff_clerk_no_show_report": Outcome.CLERK_NO_SHOW,
+    "resolution": Outcome.HELD,
+    "staff_resolution_late": Outcome.HELD,
+    "staff_resolution_reminder": Outcome.HELD,
+}
+
+CLERK = StaffMember(
+    id="c0001",
+    name="Andreea Mureșan",
+    email="andreea.muresan@primaria.example",
+    webex_email="andreea.muresan@webex.example",
+    role=Role.CLERK,
+    department_id="urb",
+)
+DIRECTOR = StaffMember(
+    id="d0001",
+    name="Ștefan Țurcanu",
+    email="stefan.turcanu@primaria.example",
+    webex_email="stefan.turcanu@webex.example",
+    role=Role.DIRECTOR,
+    department_id="urb",
+)
+
+
+def meeting(channel: Channel) -> MeetingInfo:
+    return MeetingInfo(
+        channel=channel,
+        start=SLOT,
+        end=SLOT + timedelta(minutes=15),
+        meeting_id="m-123" if channel == Channel.WEBEX else None,
+        join_url="https://webex.example/meet/m-123" if channel == Channel.WEBEX else None,
+        phone="+40 712 345 678" if channel == Channel.PHONE else None,
+    )
+
+
+def ticket_view(kind: str, language: Language = Language.RO, **overrides: Any) -> TicketView:
+    status = STATUS[kind]
+    level = overrides.pop("level", Level.CLERK)
+    channel = overrides.pop("channel", Channel.WEBEX)
+    rejected = status == TicketStatus.REJECTED
+    booked = status not in (
+        TicketStatus.REJECTED,
+        TicketStatus.AWAITING_ASSIGNMENT,
+        TicketStatus.AWAITING_SLOT,
+    )
+    resolved = status == TicketStatus.RESOLVED
+    values: dict[str, Any] = {
+        "ticket_id": "bt-104233-2026-1",
+        "status": status,
+        "level": level,
+        "registration_number": NUMBER,
+        "subject": None if rejected else "Certificat de urbanism pentru extindere locuință",
+        "department_id": None if rejected else "urb",
+        "channel": channel,
+        "citizen_language": language,
+        "assignee": None if rejected or status == TicketStatus.AWAITING_ASSIGNMENT else CLERK,
+        "slot_start": SLOT,
+        "meeting": meeting(channel) if booked else None,
+        "outcome": OUTCOME.get(kind),
+        "document_number": "R-5501/2026" if resolved else None,
+        "escalation_deadline": SLOT + timedelta(days=31) if resolved else None,
+        "next_level": Level(level + 1) if level < Level.MAYOR else None,
+        "rejection_code": "no_matching_file" if rejected else None,
+        "audiences": [],
+        "timeline": [TimelineEntry(at=SLOT - timedelta(days=1), step="validated", detail=NUMBER)],
+    }
+    values.update(overrides)
+    return TicketView(**values)
+
+
+def render(kind: str, language: Language, **overrides: Any) -> EmailMessage:
+    link = "" if kind.startswith("staff_") else LINK  # as activities/notifications.py does
+    return compose(
+        kind,
+        language,
+        "ioana.pop@example.com",
+        ticket_view(kind, language, **overrides),
+        link,
+        NOTES.get(kind, ""),
+        CITY,
+    )
+
+
+def plain(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert isinstance(part, EmailMessage)
+    content = part.get_content()
+    assert isinstance(content, str)
+    return content
+
+
+def html(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("html",))
+    assert isinstance(part, EmailMessage)
+    content = part.get_content()
+    assert isinstance(content, str)
+    return content
+
+
+# --- the message catalogue -------------------------------------------------------------------------
+
+
+def test_catalogue_is_not_empty_and_has_the_rejection_code() -> None:
+    assert "no_matching_file" in MESSAGES
+    assert len(MESSAGES) >= 10
+
+
+@pytest.mark.parametrize("code", sorted(MESSAGES))
+def test_every_message_has_distinct_romanian_and_english_text(code: str) -> None:
+    assert set(MESSAGES[code]) == {Language.RO, Language.EN}
+    ro, en = MESSAGES[code][Language.RO], MESSAGES[code][Language.EN]
+    assert ro.strip() and en.strip()
+    assert ro != en
+
+
+@pytest.mark.parametrize("code", sorted(MESSAGES))
+def test_both_languages_take_the_same_placeholders(code: str) -> None:
+    def fields(template: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+    assert fields(MESSAGES[code][Language.RO]) == fields(MESSAGES[code][Language.EN])
+
+
+def test_romanian_texts_use_romanian_diacritics() -> None:
+    ro = [m[Language.RO] for m in MESSAGES.values()]
+    with_diacritics = [t for t in ro if ROMANIAN_LETTERS & set(t)]
+    assert len(with_diacritics) >= len(ro) // 2
+    joined = "".join(ro)
+    for letter in "ăâîșț":
+        assert letter in joined, letter
+    # comma-below ș/ț, never the legacy cedilla forms ş/ţ
+    assert "ş" not in joined and "ţ" not in joined
+    assert not any(ROMANIAN_LETTERS & set(m[Language.EN]) for m in MESSAGES.values())
+
+
+@pytest.mark.parametrize(
+    ("code", "letters"),
+    [
+        ("no_matching_file", "ăș"),
+        ("slot_outside_window", "âă"),
+        ("slot_person_absent", "ț"),
+        ("slot_day_off", "Îă"),
+    ],
+)
+def test_specific_romanian_texts_keep_their_diacritics(code: str, letters: str) -> None:
+    for letter in letters:
+        assert letter in MESSAGES[code][Language.RO]
+
+
+def test_text_picks_the_language_and_formats_values() -> None:
+    assert text("slot_taken") == MESSAGES["slot_taken"][Language.RO]
+    assert text("slot_taken", Language.EN) == MESSAGES["slot_taken"][Language.EN]
+    assert text("action_not_allowed", Language.EN, detail="too late").endswith(": too late")
+    assert text("action_not_allowed", Language.RO, detail="prea târziu").endswith(": prea târziu")
+
+
+def test_unknown_code_falls_back_to_invalid_input() -> None:
+    assert text("no_such_code", Language.EN) == MESSAGES["invalid_input"][Language.EN]
+
+
+# --- email templates -------------------------------------------------------------------------------
+
+
+def test_template_sets() -> None:
+    assert "confirmation" in RO_KINDS and "resolution" in RO_KINDS and "rejected" in RO_KINDS
+    assert set(EN_KINDS) <= set(RO_KINDS)
+    # every email a citizen can receive exists in English too; staff emails are Romanian only
+    assert set(CITIZEN_KINDS) == set(EN_KINDS)
+    assert set(STATUS) == set(RO_KINDS), "a new template needs a realistic ticket state here"
+
+
+@pytest.mark.parametrize(
+    ("kind", "language"),
+    [(k, Language.RO) for k in RO_KINDS] + [(k, Language.EN) for k in EN_KINDS],
+)
+def test_every_template_renders(kind: str, language: Language) -> None:
+    message = render(kind, language)
+    subject = message["Subject"]
+    assert subject and subject.strip() and "Subject:" not in subject
+    assert message["To"] == "ioana.pop@example.com"
+    assert message["Message-ID"]
+    body = plain(message)
+    assert not body.startswith("Subject:")
+    assert "{{" not in body and "{%" not in body and "None" not in body
+    if kind != "rejected":  # R1: the rejection is one generic answer, sent before any file is known
+        assert NUMBER in body or NUMBER in subject
+    assert CITY in html(message)
+    # round-trips through the wire format with diacritics intact
+    parsed = BytesParser(policy=policy.default).parsebytes(message.as_bytes())
+    assert parsed["Subject"] == subject
+    assert plain(parsed) == body
+
+
+@pytest.mark.parametrize("kind", CITIZEN_KINDS)
+@pytest.mark.parametrize("language", [Language.RO, Language.EN])
+def test_citizen_emails_carry_the_ticket_link(kind: str, language: Language) -> None:
+    message = render(kind, language)
+    assert LINK.replace("&", "&amp;") in html(message)
+    if kind in ("choose_slot", "confirmation", "resolution"):  # the ones that ask the citizen to act
+        assert LINK in plain(message)
+
+
+@pytest.mark.parametrize("kind", STAFF_KINDS)
+def test_staff_emails_are_romanian_and_carry_no_citizen_link(kind: str) -> None:
+    message = render(kind, Language.EN)  # no English template: compose falls back to Romanian
+    assert message["Subject"] == render(kind, Language.RO)["Subject"]
+    assert LINK not in message.as_string()
+    assert 'lang="ro"' in html(message)
+
+
+@pytest.mark.parametrize("language", [Language.RO, Language.EN])
+def test_romanian_emails_keep_their_diacritics(language: Language) -> None:
+    message = render("confirmation", language)
+    body = plain(message)
+    assert CLERK.name in body
+    if language == Language.RO:
+        assert ROMANIAN_LETTERS & set(body)
+        assert "Întâlnirea" in body and "înregistrată" in body
+        assert "funcționarul care are dosarul" in body
+    else:
+        assert "the clerk handling the file" in body
+
+
+@pytest.mark.parametrize("language", [Language.RO, Language.EN])
+def test_slot_times_are_shown_in_local_time(language: Language) -> None:
+    message = render("confirmation", language)
+    assert SLOT_LOCAL in message["Subject"]
+    assert SLOT_LOCAL in plain(message)
+    assert render("staff_assigned", Language.RO)["Subject"].startswith(f"Tichet albastru nou: {SLOT_LOCAL}")
+
+
+@pytest.mark.parametrize(
+    ("channel", "ro_line", "en_line"),
+    [
+        (Channel.WEBEX, "https://webex.example/meet/m-123", "https://webex.example/meet/m-123"),
+        (
+            Channel.PHONE,
+            "Veți fi sunat(ă) la numărul +40 712 345 678",
+            "You will be called on +40 712 345 678",
+        ),
+        (Channel.IN_PERSON, "la sediul primăriei", "at the city hall"),
+    ],
+)
+def test_confirmation_for_each_channel(channel: Channel, ro_line: str, en_line: str) -> None:
+    assert ro_line in plain(render("confirmation", Language.RO, channel=channel))
+    assert en_line in plain(render("confirmation", Language.EN, channel=channel))
+
+
+def test_choose_slot_explains_the_refusal_in_the_citizen_language() -> None:
+    assert text("slot_taken", Language.RO) in plain(render("choose_slot", Language.RO))
+    assert text("slot_taken", Language.EN) in plain(render("choose_slot", Language.EN))
+
+
+def test_rejection_is_the_generic_no_matching_file_answer() -> None:
+    assert text("no_matching_file", Language.RO) in plain(render("rejected", Language.RO))
+    assert text("no_matching_file", Language.EN) in plain(render("rejected", Language.EN))
+
+
+@pytest.mark.parametrize(
+    ("level", "ro_next", "en_next"),
+    [
+        (Level.CLERK, "directorul de serviciu", "the service director"),
+        (Level.DIRECTOR, "viceprimarul", "the deputy mayor"),
+        (Level.DEPUTY_MAYOR, "primarul", "the mayor"),
+    ],
+)
+def test_resolution_offers_the_next_level(level: Level, ro_next: str, en_next: str) -> None:
+    ro = render("resolution", Language.RO, level=level)
+    en = render("resolution", Language.EN, level=level)
+    assert "R-5501/2026" in ro["Subject"] and "R-5501/2026" in en["Subject"]
+    assert ro_next in plain(ro) and en_next in plain(en)
+    assert LINK in plain(ro) and LINK in plain(en)
+    deadline = "30.04.2026 08:30"  # 31 days after the slot, local time
+    assert deadline in plain(ro) and deadline in plain(en)
+
+
+@pytest.mark.parametrize("language", [Language.RO, Language.EN])
+def test_resolution_at_mayor_level_offers_no_escalation(language: Language) -> None:
+    message = render("resolution", language, level=Level.MAYOR)
+    assert LINK not in plain(message)
+    assert NUMBER in plain(message)
+
+
+def test_html_alternative_escapes_what_it_shows() -> None:
+    message = compose(
+        "ended", Language.EN, "x@example.com", ticket_view("ended"), LINK, "<b>bold</b> & co", CITY
+    )
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in html(message)
+    assert "<b>bold</b>" in plain(message)
+
+
+# --- the resolution document -----------------------------------------------------------------------
+
+CONCLUSIONS = (
+    "Dosarul este complet după depunerea planșelor; certificatul se emite în zece zile lucrătoare.\n"
+    "Înștiințare: adăugați acordul vecinilor <semnat>."
+)
+
+
+def resolution() -> ResolutionAction:
+    return ResolutionAction(
+        staff_id=CLERK.id,
+        conclusions=CONCLUSIONS,
+        documents_needed=[
+            NeededDocument(title="Extras de carte funciară actualizat", original=True),
+            NeededDocument(title="Declarație notarială a vecinilor", original=False),
+        ],
+    )
+
+
+def document(level: Level = Level.CLERK) -> bytes:
+    view = ticket_view("resolution", level=level)
+    return render_resolution(view, resolution(), "R-5501/2026", SLOT + timedelta(hours=2), CITY)
+
+
+def test_resolution_document_is_utf8_with_romanian_diacritics_intact() -> None:
+    content = document()
+    assert CONTENT_TYPE == "text/html"
+    decoded = content.decode("utf-8")  # raises if the bytes are not utf-8
+    for letter in "șțăîâȘȚĂÎÂ":
+        if letter in CONCLUSIONS + CITY or letter.islower():
+            assert letter.encode("utf-8") in content, letter
+    assert '<meta charset="utf-8">' in decoded
+    for word in ("Rezoluția", "întâlnirii", "Pașii", "mulțumit(ă)", "Funcționar", "Concluzii"):
+        assert word.encode("utf-8") in content, word
+    assert "Dosarul este complet după depunerea planșelor".encode() in content
+    # no entity-encoding or mojibake of the diacritics
+    assert "&#" not in decoded and "Ã" not in decoded and "È" not in decoded
+
+
+def test_resolution_document_content() -> None:
+    decoded = document().decode("utf-8")
+    assert "R-5501/2026" in decoded
+    assert NUMBER in decoded
+    assert CITY in decoded
+    assert CLERK.name in decoded
+    assert "30.03.2026 08:30" in decoded  # meeting, local time
+    assert "30.03.2026 10:30" in decoded  # issued at, local time
+    assert "Extras de carte funciară actualizat — original" in decoded
+    assert "Declarație notarială a vecinilor — copie" in decoded
+    assert "Webex" in decoded
+    assert "&lt;semnat&gt;" in decoded and "<semnat>" not in decoded  # autoescaped
+
+
+def test_resolution_document_has_no_next_steps_at_mayor_level() -> None:
+    assert "Pașii următori" in document(Level.DEPUTY_MAYOR).decode("utf-8")
+    assert "Pașii următori" not in document(Level.MAYOR).decode("utf-8")
+
+
+def test_resolution_document_for_phone_and_in_person() -> None:
+    for channel, label in ((Channel.PHONE, "telefon"), (Channel.IN_PERSON, "la sediu")):
+        view = ticket_view("resolution", channel=channel)
+        decoded = render_resolution(view, resolution(), "R-1/2026", SLOT, CITY).decode("utf-8")
+        assert re.search(rf"<dt>Canal</dt><dd>{label}</dd>", decoded), channel
+
+
+def test_resolution_document_with_previous_audiences() -> None:
+    earlier = AudienceRecord(
+        level=Level.CLERK,
+        staff=CLERK,
+        meeting=meeting(Channel.WEBEX),
+        outcome=Outcome.HELD,
+        conclusions=CONCLUSIONS,
+        document_number="R-5500/2026",
+        resolved_at=SLOT,
+    )
+    view = ticket_view("resolution", level=Level.DIRECTOR, assignee=DIRECTOR, audiences=[earlier])
+    decoded = render_resolution(view, resolution(), "R-5502/2026", SLOT, CITY).decode("utf-8")
+    assert DIRECTOR.name in decoded
+
+
+def test_resolution_filename() -> None:
+    assert filename_for(ticket_view("resolution")) == "rezolutie-104233-2026-nivel0.html"
+    assert filename_for(ticket_view("resolution", level=Level.MAYOR)) == "rezolutie-104233-2026-nivel3.html"

@@ -1,0 +1,48 @@
+"""Replay: today's workflow code must reproduce yesterday's histories command for command.
+
+`histories/happy_path.json` is a whole ticket (request → resolution → 30-day window → closed)
+recorded from a real run; re-record it only on purpose, with
+`TICHET_RECORD_HISTORY=1 pytest tests/test_ticket_lifecycle.py`, and only when a change is behind
+`workflow.patched` or no ticket of the old shape can still be running. Every ticket that this test
+session ran is replayed as well, so a non-deterministic branch anywhere in the workflow shows here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client, WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from workflows.blue_ticket import BlueTicketWorkflow
+
+HISTORIES = Path(__file__).parent / "histories"
+HAPPY_PATH_HISTORY = HISTORIES / "happy_path.json"
+
+
+def replayer() -> Replayer:
+    return Replayer(workflows=[BlueTicketWorkflow], data_converter=pydantic_data_converter)
+
+
+@pytest.mark.parametrize("path", sorted(HISTORIES.glob("*.json")), ids=lambda p: p.stem)
+async def test_recorded_history_replays(path: Path) -> None:
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    result = await replayer().replay_workflow(history, raise_on_replay_failure=True)
+    assert result.replay_failure is None
+
+
+def test_the_happy_path_history_is_kept() -> None:
+    assert HAPPY_PATH_HISTORY.exists(), "the replay fixture is missing: see this module's docstring"
+
+
+@pytest.mark.runs_last
+async def test_every_ticket_of_this_session_replays(client: Client, worker: None, api: object) -> None:
+    """Runs after all other tests and replays every ticket they left, closed or still running."""
+    query = "WorkflowType = 'BlueTicket'"
+    assert (await client.count_workflows(query)).count > 0, "the other tests should have left tickets"
+    histories = client.list_workflows(query).map_histories()
+    results = await replayer().replay_workflows(histories, raise_on_replay_failure=False)
+    failures = {run_id: str(err) for run_id, err in results.replay_failures.items()}
+    assert failures == {}

@@ -1,0 +1,235 @@
+"""The branches of a ticket's life, with days of waiting skipped on the ticket's own clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+from sqlmodel import select
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from core.links import citizen_key
+from core.settings import Settings
+from devstack.mailbox import Mailbox
+from domain.models import Channel, Citizen, Level, Outcome, TicketInput, TicketStatus
+from store.db import engine_for, session_scope
+from store.tables import ArchiveEntry, BookingRow
+from tests.conftest import bucharest_today, wait_for_status
+from tests.factories import add_file, free_slots, staff_headers
+from tests.helpers import past_the_meeting, request_ticket, scheduled_ticket, steps
+from workflows.blue_ticket import BlueTicketWorkflow
+
+RESOLUTION = {"conclusions": "Am lămurit situația dosarului; documentele sunt complete."}
+
+
+async def test_citizen_no_show_closes_the_ticket_with_a_note(
+    api: httpx.AsyncClient, client: Client, env: WorkflowEnvironment, mailbox: Mailbox, database_url: str
+) -> None:
+    requested, view = await scheduled_ticket(api, client, database_url, handler_id="c0040")
+    await past_the_meeting(env, requested.handle, view)
+    await wait_for_status(requested.handle, TicketStatus.AWAITING_OUTCOME)
+
+    response = await api.post(
+        f"/staff/tickets/{requested.workflow_id}/outcome",
+        json={"outcome": "citizen_no_show", "note": "Am așteptat 10 minute."},
+        headers=staff_headers("c0040"),
+    )
+    assert response.status_code == 200, response.text
+    closed = await requested.handle.result()
+    assert closed.status == TicketStatus.CLOSED and closed.outcome == Outcome.CITIZEN_NO_SHOW
+    note = await mailbox.wait_for(lambda m: requested.email in m.recipients and "prezentat" in m.subject)
+    assert requested.ref.registration_number in note.text
+    with session_scope(engine_for(database_url)) as session:
+        row = session.exec(select(ArchiveEntry).where(ArchiveEntry.ticket_id == requested.ticket_id)).one()
+        assert row.outcome == "citizen_no_show" and row.resolution_document_number is None
+
+
+async def test_clerk_no_show_is_reported_to_the_director(
+    api: httpx.AsyncClient, client: Client, env: WorkflowEnvironment, mailbox: Mailbox, database_url: str
+) -> None:
+    requested, view = await scheduled_ticket(api, client, database_url, handler_id="c0041")
+    await past_the_meeting(env, requested.handle, view)
+    await wait_for_status(requested.handle, TicketStatus.AWAITING_OUTCOME)
+    response = await api.post(
+        f"/staff/tickets/{requested.workflow_id}/outcome",
+        json={"outcome": "clerk_no_show"},
+        headers=staff_headers("c0041"),
+    )
+    assert response.status_code == 200, response.text
+    assert (await requested.handle.result()).outcome == Outcome.CLERK_NO_SHOW
+    director = view.assignee and view.department_id
+    assert director
+    await mailbox.wait_for(
+        lambda m: "Funcționar absent" in m.subject and requested.ref.registration_number in m.subject
+    )
+    await mailbox.wait_for(lambda m: requested.email in m.recipients and "scuze" in m.subject)
+
+
+async def test_late_resolution_reminds_the_clerk_then_tells_the_director_and_keeps_waiting(
+    api: httpx.AsyncClient, client: Client, env: WorkflowEnvironment, mailbox: Mailbox, database_url: str
+) -> None:
+    requested, view = await scheduled_ticket(api, client, database_url, handler_id="c0042")
+    number = requested.ref.registration_number
+    handle = requested.handle
+
+    await past_the_meeting(env, handle, view, timedelta(minutes=15 + 31))
+    asked = await wait_for_status(handle, TicketStatus.AWAITING_RESOLUTION)
+    assert "outcome request" in steps(asked)
+    await mailbox.wait_for(lambda m: "Cum a decurs" in m.subject and number in m.subject)
+
+    await env.fast_forward(handle, timedelta(hours=24))
+    await mailbox.wait_for(lambda m: "Memento" in m.subject and number in m.subject)
+    assert "resolution late" not in steps(await handle.query(BlueTicketWorkflow.status))
+
+    await env.fast_forward(handle, timedelta(hours=48))
+    late = await mailbox.wait_for(lambda m: "întârziată" in m.subject and number in m.subject)
+    assert any(r.startswith("ion.") or "@primaria.example" in r for r in late.recipients)
+    view = await handle.query(BlueTicketWorkflow.status)
+    assert view.status == TicketStatus.AWAITING_RESOLUTION
+    assert steps(view)[-3:] == ["outcome request", "resolution reminder", "resolution late"]
+
+    response = await api.post(
+        f"/staff/tickets/{requested.workflow_id}/resolution", json=RESOLUTION, headers=staff_headers("c0042")
+    )
+    assert response.status_code == 200, response.text
+    resolved = await wait_for_status(handle, TicketStatus.RESOLVED)
+    assert resolved.document_number is not None
+
+
+async def test_escalation_goes_to_the_director_and_never_skips_a_level(
+    api: httpx.AsyncClient, client: Client, env: WorkflowEnvironment, mailbox: Mailbox, database_url: str
+) -> None:
+    requested, view = await scheduled_ticket(api, client, database_url, handler_id="c0001")
+    handle = requested.handle
+    early = await api.post(
+        f"{requested.link.path}/escalate",
+        params=requested.key,
+        json={"slot_start": str(view.slot_start)},
+    )
+    assert early.status_code == 409, "no escalation before the resolution"
+
+    await past_the_meeting(env, handle, view)
+    await wait_for_status(handle, TicketStatus.AWAITING_OUTCOME)
+    await api.post(
+        f"/staff/tickets/{requested.workflow_id}/resolution", json=RESOLUTION, headers=staff_headers("c0001")
+    )
+    await wait_for_status(handle, TicketStatus.RESOLVED)
+
+    offered = await api.get(f"{requested.link.path}/escalation-slots", params=requested.key)
+    assert offered.status_code == 200, offered.text
+    slots = offered.json()["slots"]
+    assert slots and {s["with_name"] for s in slots} == {slots[0]["with_name"]}
+    director_slot = slots[0]["start"]
+    response = await api.post(
+        f"{requested.link.path}/escalate", params=requested.key, json={"slot_start": director_slot}
+    )
+    assert response.status_code == 200, response.text
+
+    # This ticket's clock was skipped past its first meeting, so by its own clock the director's slot
+    # (offered by the real clock) may already have begun: it is booked, then at once past.
+    level1 = await wait_for_status(handle, TicketStatus.SCHEDULED, TicketStatus.AWAITING_OUTCOME)
+    assert level1.level == Level.DIRECTOR
+    assert level1.assignee is not None and level1.assignee.role == "director"
+    assert level1.assignee.id == "dir-" + (level1.department_id or "")
+    assert level1.ticket_id == requested.ticket_id, "the ticket keeps its id and the citizen their link"
+    assert [a.level for a in level1.audiences] == [Level.CLERK]
+    assert level1.audiences[0].document_number == view.document_number or level1.audiences[0].document_number
+    again = await api.post(
+        f"{requested.link.path}/escalate", params=requested.key, json={"slot_start": director_slot}
+    )
+    assert again.status_code == 409, "the deputy mayor is reached only after the director's resolution"
+    director_name = level1.assignee.name
+    await mailbox.wait_for(
+        lambda m: requested.email in m.recipients and "confirmat" in m.subject and director_name in m.text
+    )
+
+
+async def test_escalation_window_closes_after_30_days(
+    api: httpx.AsyncClient, client: Client, env: WorkflowEnvironment, database_url: str
+) -> None:
+    requested, view = await scheduled_ticket(api, client, database_url, handler_id="c0043")
+    await past_the_meeting(env, requested.handle, view)
+    await wait_for_status(requested.handle, TicketStatus.AWAITING_OUTCOME)
+    await api.post(
+        f"/staff/tickets/{requested.workflow_id}/resolution", json=RESOLUTION, headers=staff_headers("c0043")
+    )
+    await wait_for_status(requested.handle, TicketStatus.RESOLVED)
+    await env.fast_forward(requested.handle, timedelta(days=30, minutes=1))
+    assert (await requested.handle.result()).status == TicketStatus.CLOSED
+    late = await api.post(
+        f"{requested.link.path}/escalate",
+        params=requested.key,
+        json={"slot_start": str(view.slot_start)},
+    )
+    assert late.status_code == 409
+
+
+async def test_absent_handler_goes_to_the_substitute(
+    api: httpx.AsyncClient, client: Client, database_url: str
+) -> None:
+    # The demo city: c0002 is absent from today for a week, and c0003 stands in for them.
+    _, view = await scheduled_ticket(api, client, database_url, handler_id="c0002")
+    assert view.assignee is not None and view.assignee.id == "c0003"
+    assert any("substitute" in e.detail for e in view.timeline)
+
+
+async def test_with_no_substitute_the_director_picks_the_clerk(
+    api: httpx.AsyncClient, client: Client, mailbox: Mailbox, database_url: str
+) -> None:
+    # c0005 is absent with no substitute (demo city).
+    requested = await request_ticket(api, client, database_url, handler_id="c0005")
+    waiting = await wait_for_status(requested.handle, TicketStatus.AWAITING_ASSIGNMENT)
+    assert waiting.assignee is None
+    await mailbox.wait_for(
+        lambda m: "Alegeți funcționarul" in m.subject and requested.ref.registration_number in m.subject
+    )
+    path = f"/staff/tickets/{requested.workflow_id}/assign"
+    refused = await api.post(
+        path, json={"assignee_id": "c0099"}, headers=staff_headers("dir-asistenta-sociala")
+    )
+    assert refused.status_code == 409
+    outsider = await api.post(path, json={"assignee_id": "c9999"}, headers=staff_headers("dir-urbanism"))
+    assert outsider.status_code == 409, "a pick outside the department is refused"
+    picked = await api.post(path, json={"assignee_id": "c0006"}, headers=staff_headers("dir-urbanism"))
+    assert picked.status_code == 200, picked.text
+    view = await wait_for_status(requested.handle, TicketStatus.SCHEDULED)
+    assert view.assignee is not None and view.assignee.id == "c0006"
+
+
+async def test_a_slot_lost_to_a_race_is_chosen_again(
+    api: httpx.AsyncClient, client: Client, settings: Settings, database_url: str
+) -> None:
+    """Two files, one clerk, one slot: the API's check passes for both, the database lets one win,
+    and the other ticket waits for its citizen to pick again."""
+    _, view = await scheduled_ticket(api, client, database_url, handler_id="c0044")
+    other = add_file(database_url, bucharest_today(), handler_id="c0044")
+    assert view.slot_start is not None
+    handle = await client.start_workflow(
+        BlueTicketWorkflow.run,
+        TicketInput(
+            ticket_id="t-race",
+            file=other,
+            citizen=Citizen(email="race@example.ro", phone="0712345678"),
+            channel=Channel.PHONE,
+            slot_start=view.slot_start,
+        ),
+        id=f"tichet-race-{other.registration_number.replace('/', '_')}",
+        task_queue=settings.task_queue,
+    )
+    waiting = await wait_for_status(handle, TicketStatus.AWAITING_SLOT)
+    assert any("slot_taken" in e.detail for e in waiting.timeline)
+    fresh = await free_slots(api, other)
+    assert view.slot_start.isoformat() not in {s["start"] for s in fresh}
+    key = {"cheie": citizen_key(settings.link_secret, handle.id, "t-race")}
+    taken = await api.post(f"/bilet/{handle.id}/slot", params=key, json={"slot_start": str(view.slot_start)})
+    assert taken.status_code == 409 and taken.json()["code"] == "slot_taken"
+    chosen = await api.post(f"/bilet/{handle.id}/slot", params=key, json={"slot_start": fresh[0]["start"]})
+    assert chosen.status_code == 200, chosen.text
+    booked = await wait_for_status(handle, TicketStatus.SCHEDULED)
+    assert booked.channel == Channel.PHONE and booked.meeting is not None and booked.meeting.phone
+    with session_scope(engine_for(database_url)) as session:
+        rows = session.exec(select(BookingRow).where(BookingRow.staff_id == "c0044")).all()
+        active = [b for b in rows if b.cancelled_at is None]
+        starts = [b.slot_start for b in active]
+        assert len(starts) == len(set(starts)), "never two active bookings of one slot"
