@@ -597,7 +597,7 @@ def command_line(argv: Sequence[str]) -> str:
 
 
 async def measure(tickets: int, concurrency: int, poll: float, argv: Sequence[str]) -> Report:
-    began = time.perf_counter()
+    machine, began = machine_info(), time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="tichet-bench-") as workdir:
         async with running_system(Path(workdir)) as system:
             setup_s = time.perf_counter() - began
@@ -638,7 +638,7 @@ async def measure(tickets: int, concurrency: int, poll: float, argv: Sequence[st
             emails = len(system.mailbox.messages())
     return Report(
         command=command_line(argv),
-        machine=machine_info(),
+        machine=machine,
         setup_s=setup_s,
         planning_s=planning_s,
         bare_shape=shape.model_dump(),

@@ -35,10 +35,10 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         Language.EN: "The chosen time is not a 15-minute slot within working hours.",
     },
     "slot_outside_window": {
-        Language.RO: "Întâlnirea trebuie să aibă loc în cel mult 48 de ore lucrătoare de la cerere, "
-        "cu un preaviz minim. Alegeți unul dintre intervalele libere.",
-        Language.EN: "The meeting must take place within 48 working hours of the request, after a "
-        "minimum notice. Please choose one of the free slots.",
+        Language.RO: "Intervalul ales nu se află în fereastra de programare (termenul de 48 de ore, "
+        "socotit în zile lucrătoare, și preavizul minim). Alegeți unul dintre intervalele libere.",
+        Language.EN: "The chosen slot is outside the booking window (the 48-hour term, counted on "
+        "working days, and the minimum notice). Please choose one of the free slots.",
     },
     "slot_person_absent": {
         Language.RO: "Funcționarul nu este prezent în ziua aleasă.",
@@ -73,8 +73,20 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         Language.EN: "The service is temporarily unavailable. Please try again in a few minutes.",
     },
     "no_free_slots": {
-        Language.RO: "Nu mai există intervale libere în fereastra de 48 de ore.",
-        Language.EN: "There are no free slots left in the 48-hour window.",
+        Language.RO: "Nu mai există intervale libere în fereastra de programare.",
+        Language.EN: "There are no free slots left in the booking window.",
+    },
+    "no_clerk_assigned": {
+        Language.RO: "Nu a putut fi desemnat la timp un funcționar pentru ziua aleasă.",
+        Language.EN: "No clerk could be assigned in time for the chosen day.",
+    },
+    "no_slot_chosen": {
+        Language.RO: "Nu a fost ales la timp un alt interval.",
+        Language.EN: "No other slot was chosen in time.",
+    },
+    "cancelled_by_citizen": {
+        Language.RO: "Ați anulat cererea.",
+        Language.EN: "You cancelled the request.",
     },
 }
 

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from core.links import citizen_url, workflow_id_for
 from domain.availability import OfferedSlot, offered_slots
+from domain.calendar import CityCalendar
 from domain.eligibility import is_eligible
 from domain.models import (
     REGISTRATION_NUMBER_PATTERN,
@@ -61,8 +62,17 @@ def _slots(state: AppState, file: FileInfo, level: Level) -> list[OfferedSlot]:
     )
 
 
-def _public(slots: list[OfferedSlot]) -> list[SlotPublic]:
-    return [SlotPublic(start=s.start, end=s.end, with_name=s.staff.name if s.staff else None) for s in slots]
+def _public(slots: list[OfferedSlot], cal: CityCalendar) -> list[SlotPublic]:
+    """Times in the city's zone (with their offset), as a citizen reads a clock."""
+    tz = cal.tz
+    return [
+        SlotPublic(
+            start=s.start.astimezone(tz),
+            end=s.end.astimezone(tz),
+            with_name=s.staff.name if s.staff else None,
+        )
+        for s in slots
+    ]
 
 
 @router.get("/slots", response_model=SlotsPublic, summary="Free slots for a file (R1, R4, R5)")
@@ -77,7 +87,7 @@ async def free_slots(
     )
     file = await run_in_threadpool(_eligible_file, state, ref)
     slots = await run_in_threadpool(_slots, state, file, Level.CLERK)
-    return SlotsPublic(registration_number=file.registration_number, slots=_public(slots))
+    return SlotsPublic(registration_number=file.registration_number, slots=_public(slots, state.calendar))
 
 
 @router.post("/tickets", status_code=202, response_model=TicketAccepted, summary="Ask for a blue ticket")
@@ -93,7 +103,9 @@ async def request_ticket(state: StateDep, body: TicketRequest) -> TicketAccepted
     slots = await run_in_threadpool(_slots, state, file, Level.CLERK)
     if body.slot_start not in {s.start for s in slots}:
         raise ApiError(
-            409, "slot_outside_window", free_slots=[s.model_dump(mode="json") for s in _public(slots)[:20]]
+            409,
+            "slot_outside_window",
+            free_slots=[s.model_dump(mode="json") for s in _public(slots, state.calendar)[:20]],
         )
     workflow_id = workflow_id_for(file.registration_number)
     ticket_id = await tickets.start(state, body, workflow_id)
@@ -158,7 +170,7 @@ async def escalation_slots(state: StateDep, workflow_id: str, key: KeyQuery) -> 
     ticket = await tickets.citizen_view(state, workflow_id, key)
     file, level = await _next_level(state, ticket)
     slots = await run_in_threadpool(_slots, state, file, level)
-    return SlotsPublic(registration_number=ticket.registration_number, slots=_public(slots))
+    return SlotsPublic(registration_number=ticket.registration_number, slots=_public(slots, state.calendar))
 
 
 @router.post(
@@ -170,7 +182,9 @@ async def escalate(state: StateDep, workflow_id: str, key: KeyQuery, body: Escal
     slots = await run_in_threadpool(_slots, state, file, level)
     if body.slot_start not in {s.start for s in slots}:
         raise ApiError(
-            409, "slot_outside_window", free_slots=[s.model_dump(mode="json") for s in _public(slots)[:20]]
+            409,
+            "slot_outside_window",
+            free_slots=[s.model_dump(mode="json") for s in _public(slots, state.calendar)[:20]],
         )
     action = EscalateAction(slot_start=body.slot_start, channel=body.channel, requested_at=datetime.now(UTC))
     result = await tickets.act(state, workflow_id, BlueTicketWorkflow.escalate, action)

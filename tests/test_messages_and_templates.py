@@ -209,7 +209,7 @@ def test_romanian_texts_use_romanian_diacritics() -> None:
     ("code", "letters"),
     [
         ("no_matching_file", "ăș"),
-        ("slot_outside_window", "âă"),
+        ("slot_outside_window", "ăî"),
         ("slot_person_absent", "ț"),
         ("slot_day_off", "Îă"),
     ],
@@ -354,9 +354,8 @@ def test_resolution_at_mayor_level_offers_no_escalation(language: Language) -> N
 
 
 def test_html_alternative_escapes_what_it_shows() -> None:
-    message = compose(
-        "ended", Language.EN, "x@example.com", ticket_view("ended"), LINK, "<b>bold</b> & co", CITY
-    )
+    ticket = ticket_view("confirmation").model_copy(update={"subject": "<b>bold</b> & co"})
+    message = compose("confirmation", Language.EN, "x@example.com", ticket, LINK, "", CITY)
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in html(message)
     assert "<b>bold</b>" in plain(message)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from datetime import timedelta
@@ -79,7 +80,7 @@ async def test_happy_path_from_request_to_closed(
     if os.environ.get("TICHET_RECORD_HISTORY"):
         # Re-record the replay fixture deliberately (see tests/test_replay.py), never by accident.
         history = await handle.fetch_history()
-        HAPPY_PATH_HISTORY.write_text(history.to_json())
+        await asyncio.to_thread(HAPPY_PATH_HISTORY.write_text, history.to_json())
 
     with session_scope(engine_for(database_url)) as session:
         archived = session.exec(

@@ -153,7 +153,7 @@ class BlueTicketWorkflow:
                 "Director picks a clerk",
             )
             if self._assignee is None:
-                await self._give_up("no clerk was assigned in time" if self._cancel is None else "cancelled")
+                await self._give_up("no_clerk_assigned" if self._cancel is None else "cancelled_by_citizen")
                 return False
         else:
             self._set_assignee(assignment.assignee, assignment.reason)
@@ -174,7 +174,7 @@ class BlueTicketWorkflow:
             "Citizen chooses another slot",
         )
         if self._booking is None:
-            await self._give_up("no slot was chosen in time" if self._cancel is None else "cancelled")
+            await self._give_up("no_slot_chosen" if self._cancel is None else "cancelled_by_citizen")
             return False
         return True
 
@@ -329,6 +329,7 @@ class BlueTicketWorkflow:
         )
 
     async def _give_up(self, reason: str) -> None:
+        """End before any meeting; `reason` is a `domain.messages` code the email translates."""
         self._set_status(TicketStatus.CANCELLED)
         self._log("ended", reason)
         await self._email_citizen("ended", note=reason)
