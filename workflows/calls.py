@@ -1,0 +1,44 @@
+"""How the ticket workflow calls activities and waits: one place for timeouts, retries, summaries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+QUICK = timedelta(seconds=30)
+RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+# Webex and SMTP may be down for a while; a ticket waits for them instead of failing.
+PATIENT = RetryPolicy(
+    initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=5), maximum_attempts=50
+)
+
+
+async def call(name: str, arg: Any, result_type: type, summary: str, retry: RetryPolicy = RETRY) -> Any:
+    """An activity by name (workflow code never imports I/O code), with its summary for the UI."""
+    return await workflow.execute_activity(
+        name, arg, result_type=result_type, start_to_close_timeout=QUICK, retry_policy=retry, summary=summary
+    )
+
+
+async def wait_until(condition: Callable[[], bool], limit: timedelta, summary: str) -> bool:
+    """A durable timer that a signal or update can cut short: True when `condition` came true."""
+    try:
+        await workflow.wait_condition(condition, timeout=limit, timeout_summary=summary)
+    except TimeoutError:
+        return False
+    return True
+
+
+def error_type(err: ActivityError) -> str | None:
+    cause = err.cause
+    return cause.type if isinstance(cause, ApplicationError) else None
+
+
+def error_message(err: ActivityError) -> str:
+    cause = err.cause
+    return cause.message if isinstance(cause, ApplicationError) else str(err)

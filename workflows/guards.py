@@ -1,0 +1,80 @@
+"""Whether a clerk's or citizen's action fits the ticket's state. The same checks serve the update
+validators (the app gets an immediate no) and the signals (the Temporal UI's refusals go to the
+timeline). Pure functions of the state, so each refusal is unit-testable."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.models import (
+    AssignAction,
+    CancelAction,
+    ChooseSlotAction,
+    EscalateAction,
+    Level,
+    Outcome,
+    OutcomeAction,
+    ResolutionAction,
+    TicketStatus,
+)
+from workflows.ticket_state import TicketState
+
+AFTER_MEETING = (TicketStatus.AWAITING_OUTCOME, TicketStatus.AWAITING_RESOLUTION)
+BEFORE_MEETING = (
+    TicketStatus.VALIDATING,
+    TicketStatus.ASSIGNING,
+    TicketStatus.AWAITING_ASSIGNMENT,
+    TicketStatus.BOOKING,
+    TicketStatus.AWAITING_SLOT,
+    TicketStatus.SCHEDULED,
+)
+
+
+class Rejected(Exception):
+    """An action that is wrong for the ticket's state; the reason is shown to whoever sent it."""
+
+
+def require(condition: bool, reason: str) -> None:
+    if not condition:
+        raise Rejected(reason)
+
+
+def require_assignee(state: TicketState, staff_id: str) -> None:
+    require(state.assignee is not None and staff_id == state.assignee.id, "not the ticket's clerk")
+
+
+def check_outcome(state: TicketState, action: OutcomeAction) -> None:
+    require_assignee(state, action.staff_id)
+    require(state.status in AFTER_MEETING, "the meeting has not taken place yet")
+    require(state.outcome is None, "the outcome is already recorded")
+    require(action.outcome != Outcome.CANCELLED, "only the citizen can cancel")
+
+
+def check_resolution(state: TicketState, action: ResolutionAction) -> None:
+    require_assignee(state, action.staff_id)
+    require(state.status in AFTER_MEETING, "the meeting has not taken place yet")
+    require(state.resolution is None, "the resolution is already submitted")
+    require(state.outcome in (None, Outcome.HELD), "the meeting was not held")
+
+
+def check_assign(state: TicketState, action: AssignAction) -> None:
+    require(state.status == TicketStatus.AWAITING_ASSIGNMENT, "the ticket does not need a pick")
+    director_id = state.director.id if state.director else None
+    require(action.staff_id == director_id, "only the department's director picks")
+
+
+def check_cancel(state: TicketState, action: CancelAction) -> None:
+    require(state.status in BEFORE_MEETING, "only a meeting that has not started can be cancelled")
+    require(state.cancel is None, "the ticket is already being cancelled")
+
+
+def check_choose_slot(state: TicketState, action: ChooseSlotAction) -> None:
+    require(state.status == TicketStatus.AWAITING_SLOT, "no slot choice is pending")
+
+
+def check_escalate(state: TicketState, action: EscalateAction, now: datetime) -> None:
+    require(state.level < Level.MAYOR, "the mayor is the last level")
+    require(state.status == TicketStatus.RESOLVED, "escalation opens once the resolution is issued")
+    require(state.escalation is None, "escalation already requested")
+    deadline = state.escalation_deadline
+    require(deadline is not None and now < deadline, "the 30-day window has closed")

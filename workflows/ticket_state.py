@@ -1,0 +1,136 @@
+"""Everything a blue ticket knows, and the records derived from it. Pure: no SDK calls, so the
+rules and projections can be unit-tested without a Temporal server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from domain.models import (
+    ArchiveRecord,
+    AudienceRecord,
+    Booking,
+    CancelAction,
+    EscalateAction,
+    FileInfo,
+    Level,
+    MeetingInfo,
+    Outcome,
+    RegisteredDocument,
+    ResolutionAction,
+    StaffMember,
+    TicketInput,
+    TicketStatus,
+    TicketView,
+    TimelineEntry,
+)
+
+NO_SHOWS = (Outcome.CITIZEN_NO_SHOW, Outcome.CLERK_NO_SHOW)
+
+
+@dataclass
+class TicketState:
+    inp: TicketInput
+    status: TicketStatus = TicketStatus.VALIDATING
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    file: FileInfo | None = None
+    assignee: StaffMember | None = None
+    director: StaffMember | None = None
+    slot_start: datetime | None = None
+    booking: Booking | None = None
+    meeting: MeetingInfo | None = None
+    outcome: Outcome | None = None
+    resolution: ResolutionAction | None = None
+    document: RegisteredDocument | None = None
+    cancel: CancelAction | None = None
+    escalation: EscalateAction | None = None
+    escalation_deadline: datetime | None = None
+    rejection_code: str | None = None
+
+    @classmethod
+    def start(cls, inp: TicketInput) -> TicketState:
+        return cls(inp=inp, timeline=list(inp.timeline), file=inp.file_info, slot_start=inp.slot_start)
+
+    @property
+    def level(self) -> Level:
+        return self.inp.level
+
+    @property
+    def next_level(self) -> Level | None:
+        return Level(self.level + 1) if self.level < Level.MAYOR else None
+
+    def clerk_has_answered(self) -> bool:
+        return self.resolution is not None or self.outcome in NO_SHOWS
+
+    def view(self) -> TicketView:
+        return TicketView(
+            ticket_id=self.inp.ticket_id,
+            status=self.status,
+            level=self.level,
+            registration_number=self.inp.file.registration_number,
+            subject=self.file.subject if self.file else None,
+            department_id=self.file.department_id if self.file else None,
+            channel=self.meeting.channel if self.meeting else self.inp.channel,
+            citizen_language=self.inp.citizen.language,
+            assignee=self.assignee,
+            slot_start=self.slot_start,
+            meeting=self.meeting,
+            outcome=self.outcome,
+            document_number=self.document.registration_number if self.document else None,
+            escalation_deadline=self.escalation_deadline,
+            next_level=self.next_level,
+            rejection_code=self.rejection_code,
+            audiences=self.inp.audiences,
+            timeline=self.timeline,
+        )
+
+    def archive_record(self, now: datetime) -> ArchiveRecord:
+        assert self.file is not None
+        return ArchiveRecord(
+            ticket_id=self.inp.ticket_id,
+            level=self.level,
+            registration_number=self.file.registration_number,
+            staff_id=self.assignee.id if self.assignee else "",
+            department_id=self.file.department_id,
+            channel=self.meeting.channel if self.meeting else self.inp.channel,
+            meeting_start=self.booking.start if self.booking else None,
+            outcome=self.outcome or Outcome.CANCELLED,
+            conclusions=self.resolution.conclusions if self.resolution else None,
+            resolution_document_number=self.document.registration_number if self.document else None,
+            closed_at=now,
+        )
+
+    def next_level_input(self, now: datetime) -> TicketInput:
+        """The input of the next level's run: same ticket, the audiences so far, the new slot."""
+        assert self.escalation is not None and self.assignee is not None and self.outcome is not None
+        assert self.next_level is not None
+        record = AudienceRecord(
+            level=self.level,
+            staff=self.assignee,
+            meeting=self.meeting,
+            outcome=self.outcome,
+            conclusions=self.resolution.conclusions if self.resolution else None,
+            documents_needed=self.resolution.documents_needed if self.resolution else [],
+            document_number=self.document.registration_number if self.document else None,
+            resolved_at=now,
+        )
+        return self.inp.model_copy(
+            update={
+                "level": self.next_level,
+                "slot_start": self.escalation.slot_start,
+                "channel": self.escalation.channel,
+                "file_info": self.file,
+                "audiences": [*self.inp.audiences, record],
+                "timeline": self.timeline,
+                "requested_at": self.escalation.requested_at or now,
+            }
+        )
+
+    def details(self) -> str:
+        """Markdown for the Temporal UI's 'current details': where the ticket is, and its last steps."""
+        who = f" · {self.assignee.name}" if self.assignee else ""
+        when = (
+            f" · {self.slot_start.isoformat(timespec='minutes')}" if self.booking and self.slot_start else ""
+        )
+        recent = (f"- {e.at.isoformat(timespec='minutes')} {e.step} {e.detail}" for e in self.timeline[-8:])
+        return f"**{self.status.value}** · level {self.level.name.lower()}{who}{when}\n\n" + "\n".join(recent)
