@@ -41,7 +41,7 @@ DIRECTOR = StaffMember(
 RESOLUTION = ResolutionAction(staff_id="c1", conclusions="Concluzii suficient de lungi.")
 
 
-def state(status: TicketStatus, level: Level = Level.CLERK, **fields: object) -> TicketState:
+def state(status: TicketStatus, level: Level = Level.CLERK, /, **fields: object) -> TicketState:
     inp = TicketInput(
         ticket_id="t",
         file=FileRef(registration_number="1/2026", requester_name="Ion Pop", filing_date=date(2026, 11, 1)),
