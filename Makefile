@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test lint
+.PHONY: venv run test lint bench
 
 venv: $(STAMP)
 
@@ -19,10 +19,16 @@ $(STAMP): pyproject.toml constraints.txt
 run: venv
 	$(BIN)/python -m devstack
 
+# The test command checks style and types first: `ruff` and `mypy --strict` are part of "green".
 test: venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
 	$(BIN)/pytest
 
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+
+bench: venv
+	$(BIN)/python -m bench.lifecycle

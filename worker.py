@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.archive import ArchiveActivities
 from activities.booking import BookingActivities
@@ -27,6 +28,11 @@ from store.stores import open_stores
 from workflows.blue_ticket import BlueTicketWorkflow
 
 WORKFLOWS = [BlueTicketWorkflow]
+# Pydantic validates `EmailStr` lazily with these pure libraries; passing them through avoids
+# re-importing them for every workflow run (and the sandbox's warning about it).
+SANDBOX = SandboxedWorkflowRunner(
+    restrictions=SandboxRestrictions.default.with_passthrough_modules("email_validator", "idna")
+)
 
 
 def create_worker(client: Client, settings: Settings, *, task_queue: str | None = None) -> Worker:
@@ -60,6 +66,7 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
         ],
         # Database and Webex calls are blocking; they run on threads so the event loop stays free.
         activity_executor=ThreadPoolExecutor(max_workers=20),
+        workflow_runner=SANDBOX,
     )
 
 

@@ -17,14 +17,14 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from workflows.blue_ticket import BlueTicketWorkflow
+from worker import SANDBOX, WORKFLOWS
 
 HISTORIES = Path(__file__).parent / "histories"
 HAPPY_PATH_HISTORY = HISTORIES / "happy_path.json"
 
 
 def replayer() -> Replayer:
-    return Replayer(workflows=[BlueTicketWorkflow], data_converter=pydantic_data_converter)
+    return Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter, workflow_runner=SANDBOX)
 
 
 @pytest.mark.parametrize("path", sorted(HISTORIES.glob("*.json")), ids=lambda p: p.stem)
