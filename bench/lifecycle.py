@@ -36,7 +36,6 @@ import sys
 import tempfile
 import time
 import uuid
-import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager, suppress
 from dataclasses import asdict, dataclass, field
@@ -725,9 +724,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
-    # The ticket workflow validates `EmailStr` inside the sandbox, which imports `email_validator`
-    # and `idna` lazily there and warns once per module; known, and not what this bench measures.
-    warnings.filterwarnings("ignore", message=r"Module .* was imported after initial workflow load")
     report = asyncio.run(measure(args.tickets, args.concurrency, args.poll, argv))
     if args.json:
         print(render(report), file=sys.stderr)

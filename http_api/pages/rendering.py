@@ -1,0 +1,153 @@
+"""What every citizen page shares: the template environment, the page language, reading a posted
+form, slots grouped by day, and the route class that turns any failure into an HTML page.
+
+Pages answer in HTML even when something fails: the app's JSON error handlers are right for API
+clients, but a citizen's browser would show them raw JSON. `PageRoute` catches what a handler lets
+escape and renders `error.html` with the same status and the same sentence the API would give.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from temporalio.service import RPCError
+
+from domain.models import Language
+from http_api.errors import ApiError
+from http_api.pages import words
+from http_api.schemas import SlotPublic
+from integrations.templates import TEMPLATES
+
+log = logging.getLogger(__name__)
+
+MAX_FORM_BYTES = 16_384  # the largest real form (a cancel reason) is ~1 KB
+
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES / "web"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates = Jinja2Templates(env=_env)
+
+
+def render(
+    request: Request, name: str, lang: Language, status_code: int = 200, **context: Any
+) -> Response:
+    """Render `templates/web/<name>` with the language helpers every template uses."""
+    switch = None
+    if request.method == "GET":  # a POST's URL cannot be reloaded in the other language
+        other = Language.RO if lang == Language.EN else Language.EN
+        switch = str(request.url.include_query_params(lang=other.value))
+    response = templates.TemplateResponse(
+        request,
+        name,
+        {
+            "lang": lang.value,
+            "w": lambda key: words.word(key, lang),
+            "switch_url": switch,
+            **context,
+        },
+        status_code=status_code,
+    )
+    response.headers["Cache-Control"] = "no-store"  # pages may show a secret link and personal data
+    return response
+
+
+def error_page(request: Request, status_code: int, code: str, detail: str = "") -> Response:
+    lang = words.page_language(request)
+    message = words.sentence(code, lang, detail)
+    return render(request, "error.html", lang, status_code, message=message)
+
+
+class FormError(Exception):
+    """The body is not a form we can read (wrong type, or larger than any real form)."""
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """Parse an `application/x-www-form-urlencoded` body with the standard library.
+
+    Why not `fastapi.Form`: that needs `python-multipart`, which the project does not depend on, and
+    these pages post no files, so the urlencoded format (what a plain `<form method="post">` sends)
+    is all they need. A repeated field keeps its first value."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise FormError(content_type)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise FormError("too large")
+    fields: dict[str, str] = {}
+    for name, value in parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True):
+        fields.setdefault(name, value.strip())
+    return fields
+
+
+@dataclass(frozen=True)
+class SlotChoice:
+    value: str
+    label: str
+    with_name: str | None
+    checked: bool
+
+
+@dataclass(frozen=True)
+class SlotDay:
+    heading: str
+    slots: list[SlotChoice]
+
+
+def slot_days(slots: list[SlotPublic], lang: Language, selected: str = "") -> list[SlotDay]:
+    """Slots (already in city time) grouped under a written-out day, in the order given."""
+    days: dict[str, SlotDay] = {}
+    for slot in slots:
+        heading = words.day_heading(slot.start.date(), lang)
+        value = slot.start.isoformat()
+        label = f"{slot.start:%H:%M}–{slot.end:%H:%M}"
+        choice = SlotChoice(value, label, slot.with_name, checked=value == selected)
+        days.setdefault(heading, SlotDay(heading, [])).slots.append(choice)
+    return list(days.values())
+
+
+def query_with(base: str, params: Mapping[str, str]) -> str:
+    """`base` plus a query string, for redirects and form actions built in Python."""
+    from urllib.parse import urlencode
+
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+class PageRoute(APIRoute):
+    """An APIRoute whose failures are pages, not JSON (see the module docstring)."""
+
+    def get_route_handler(self) -> Handler:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await original(request)
+            except ApiError as err:
+                return error_page(request, err.status, err.code, err.detail)
+            except (RequestValidationError, FormError):
+                return error_page(request, 422, "invalid_input")
+            except RPCError as err:
+                log.warning("Temporal call failed on a page: %s", err)
+                return error_page(request, 503, "service_unavailable")
+            except Exception:
+                log.exception("unexpected error on %s %s", request.method, request.url.path)
+                return error_page(request, 503, "service_unavailable")
+
+        return handler
