@@ -14,7 +14,7 @@ from temporalio.client import Client
 from core.settings import Settings, get_settings
 from core.temporal_client import connect
 from domain.calendar import CityCalendar
-from http_api import citizen, errors, staff
+from http_api import citizen, errors, pages, staff
 from http_api.deps import AppState
 from store.stores import open_stores
 
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     errors.install(app)
     app.include_router(citizen.router)
     app.include_router(staff.router)
+    app.include_router(pages.router)
 
     @app.get("/health", tags=["ops"], summary="Liveness")
     async def health() -> dict[str, str]:

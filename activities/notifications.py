@@ -26,8 +26,9 @@ class NotificationActivities:
         link = citizen_url(self.base_url, self.link_secret, info.workflow_id or "", request.ticket.ticket_id)
         if request.kind.startswith("staff_"):
             link = ""
-        message = compose(
-            request.kind, request.language, request.to, request.ticket, link, request.note, self.city
+        # Rendering is CPU work: off the worker's event loop, which also polls for workflow tasks.
+        message = await asyncio.to_thread(
+            compose, request.kind, request.language, request.to, request.ticket, link, request.note, self.city
         )
         # A retried send keeps one Message-ID, so mail clients fold a duplicate into one.
         del message["Message-ID"]

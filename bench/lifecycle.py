@@ -19,6 +19,14 @@ Two batches, one after the other, with the same concurrency and the same driving
 One warm-up ticket and one warm-up bare workflow run alone first (untimed): the ticket's history
 gives the shape for the bare one, and both warm the caches (templates, imports, workflow sandbox)
 so the batches measure the steady state.
+
+Reading the figures: on the dev server a fast-forward that has to fire a timer takes about one
+second however little the workflow does, and each workflow needs two, so a workflow's latency
+has a floor near 2 s and, until the CPU runs out, the rate is roughly concurrency / latency. The
+overhead factor at low concurrency is therefore mostly a latency ratio; the CPU rows (this process
+holds the worker, the driver, the SMTP server and the Webex emulator; the Temporal server is a
+child process) and the CPU-per-workflow ratio say what a ticket costs next to the bare minimum.
+Raise `--concurrency` to see the machine saturate.
 """
 
 from __future__ import annotations
@@ -415,13 +423,14 @@ class HistoryCounts:
     activities: int
     timers: int
     events: int
+    retries: int  # extra activity attempts: a retry adds no event, only a higher `attempt`
 
 
 async def history_counts(client: Client, workflow_id: str) -> tuple[HistoryCounts, BareShape]:
     """Activities scheduled, timers started and all events in one workflow's history, and where the
     activities and timers sit relative to the first timer and to the update (the bare shape)."""
     history = await client.get_workflow_handle(workflow_id).fetch_history()
-    activities = timers = 0
+    activities = timers = retries = 0
     activities_before: int | None = None
     timers_before_update: int | None = None
     for event in history.events:
@@ -431,6 +440,8 @@ async def history_counts(client: Client, workflow_id: str) -> tuple[HistoryCount
             timers += 1
         elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             activities += 1
+        elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+            retries += max(0, event.activity_task_started_event_attributes.attempt - 1)
         elif (
             event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
             and timers_before_update is None
@@ -444,7 +455,7 @@ async def history_counts(client: Client, workflow_id: str) -> tuple[HistoryCount
         activities_after=activities - activities_before,
         timers_after=timers - timers_before_update,
     )
-    return HistoryCounts(activities, timers, len(history.events)), shape
+    return HistoryCounts(activities, timers, len(history.events), retries), shape
 
 
 # --- batches and figures -------------------------------------------------------------------------
@@ -494,6 +505,7 @@ class BatchResult:
     activities: list[int]
     timers: list[int]
     events: list[int]
+    activity_retries: int  # over the whole batch
     phase_means_s: dict[str, float]
     fast_forward_mean_s: float
     cpu_process_pct: float  # of the whole machine (all cores) during the batch
@@ -553,6 +565,7 @@ async def run_batch(
         activities=sorted({c.activities for c, _ in counts}),
         timers=sorted({c.timers for c, _ in counts}),
         events=[min(c.events for c, _ in counts), max(c.events for c, _ in counts)],
+        activity_retries=sum(c.retries for c, _ in counts),
         phase_means_s=phase_means,
         fast_forward_mean_s=statistics.fmean(t.fast_forward for t in traces),
         cpu_process_pct=process_cpu / machine,
@@ -668,6 +681,7 @@ def render(report: Report) -> str:
         ("activities / workflow", _counts(t.activities), _counts(b.activities)),
         ("timers / workflow", _counts(t.timers), _counts(b.timers)),
         ("history events / workflow", _counts(t.events), _counts(b.events)),
+        ("activity retries (batch)", str(t.activity_retries), str(b.activity_retries)),
     ]
     rows += [
         (f"  mean → {phase} (s)", f"{t.phase_means_s[phase]:.2f}", f"{b.phase_means_s[phase]:.2f}")
@@ -691,7 +705,8 @@ def render(report: Report) -> str:
         f"{'':<{width}}  {'ticket':>10}  {'bare':>10}",
         *(f"{name:<{width}}  {tv:>10}  {bv:>10}" for name, tv, bv in rows),
         "",
-        f"overhead factor (bare rate / ticket rate): {report.overhead_factor:.1f}×",
+        f"overhead factor (bare rate / ticket rate): {report.overhead_factor:.1f}× · "
+        f"CPU per workflow, ticket / bare: {t.cpu_ms_per_workflow / b.cpu_ms_per_workflow:.1f}×",
         f"bare shape from the warm-up ticket: {report.bare_shape}",
         f"emails received: {report.emails_received}",
     ]

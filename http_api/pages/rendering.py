@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -41,9 +41,7 @@ _env = Environment(
 templates = Jinja2Templates(env=_env)
 
 
-def render(
-    request: Request, name: str, lang: Language, status_code: int = 200, **context: Any
-) -> Response:
+def render(request: Request, name: str, lang: Language, status_code: int = 200, **context: Any) -> Response:
     """Render `templates/web/<name>` with the language helpers every template uses."""
     switch = None
     if request.method == "GET":  # a POST's URL cannot be reloaded in the other language
@@ -79,15 +77,15 @@ async def read_form(request: Request) -> dict[str, str]:
 
     Why not `fastapi.Form`: that needs `python-multipart`, which the project does not depend on, and
     these pages post no files, so the urlencoded format (what a plain `<form method="post">` sends)
-    is all they need. A repeated field keeps its first value."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/x-www-form-urlencoded":
-        raise FormError(content_type)
+    is all they need. An empty body is an empty form; a repeated field keeps its first value."""
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_FORM_BYTES:
             raise FormError("too large")
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if body and content_type != "application/x-www-form-urlencoded":
+        raise FormError(content_type)
     fields: dict[str, str] = {}
     for name, value in parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True):
         fields.setdefault(name, value.strip())
@@ -108,22 +106,33 @@ class SlotDay:
     slots: list[SlotChoice]
 
 
-def slot_days(slots: list[SlotPublic], lang: Language, selected: str = "") -> list[SlotDay]:
+@dataclass(frozen=True)
+class SlotOffer:
+    """Slots grouped by day. When every slot is with the same person (the usual case: the file's
+    handler) the name is said once in `with_name` instead of under each of forty radio buttons."""
+
+    days: list[SlotDay]
+    with_name: str | None
+
+
+def slot_offer(slots: list[SlotPublic], lang: Language, selected: str = "") -> SlotOffer:
     """Slots (already in city time) grouped under a written-out day, in the order given."""
+    names = {slot.with_name for slot in slots}
+    common = names.pop() if len(names) == 1 else None
     days: dict[str, SlotDay] = {}
     for slot in slots:
         heading = words.day_heading(slot.start.date(), lang)
         value = slot.start.isoformat()
         label = f"{slot.start:%H:%M}–{slot.end:%H:%M}"
-        choice = SlotChoice(value, label, slot.with_name, checked=value == selected)
-        days.setdefault(heading, SlotDay(heading, [])).slots.append(choice)
-    return list(days.values())
+        who = None if common else slot.with_name
+        days.setdefault(heading, SlotDay(heading, [])).slots.append(
+            SlotChoice(value, label, who, checked=value == selected)
+        )
+    return SlotOffer(list(days.values()), common)
 
 
 def query_with(base: str, params: Mapping[str, str]) -> str:
     """`base` plus a query string, for redirects and form actions built in Python."""
-    from urllib.parse import urlencode
-
     return f"{base}?{urlencode(params)}" if params else base
 
 

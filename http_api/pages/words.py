@@ -23,6 +23,7 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
         "A 15-minute online talk with the clerk who handles your file.",
     ),
     "switch_to": ("English", "Română"),
+    "skip": ("Salt la conținut", "Skip to content"),
     "no_account": (
         "Nu aveți nevoie de cont. Introduceți datele dosarului exact cum apar pe numărul de înregistrare.",
         "You need no account. Enter your file's details exactly as on its registration slip.",
@@ -43,7 +44,8 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "channel_phone": ("Telefonic", "By phone"),
     "channel_in_person": ("La sediul primăriei", "At the city hall"),
     "in_person_note": (
-        "Întâlnirea la sediu este o ultimă soluție: alegeți-o doar dacă nu puteți folosi video sau telefonul.",
+        "Întâlnirea la sediu este o ultimă soluție: alegeți-o doar dacă nu puteți folosi video "
+        "sau telefonul.",
         "Meeting at the city hall is a last resort: choose it only if you cannot use video or the phone.",
     ),
     "phone": ("Telefon", "Phone"),
@@ -96,8 +98,10 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "choose_title": ("Alegeți un alt interval", "Choose another slot"),
     "choose_button": ("Rezervă intervalul ales", "Book the chosen slot"),
     "escalate_title": ("Nu sunteți mulțumit(ă)?", "Not satisfied?"),
-    "escalate_intro": ("Puteți cere o întâlnire cu {level}, până la {deadline}.",
-                       "You can ask to meet {level}, until {deadline}."),
+    "escalate_intro": (
+        "Puteți cere o întâlnire cu {level}, până la {deadline}.",
+        "You can ask to meet {level}, until {deadline}.",
+    ),
     "escalate_button": ("Cere întâlnirea", "Ask for the meeting"),
     "done_cancel": ("Am primit anularea.", "We received your cancellation."),
     "done_slot": ("Am primit intervalul ales.", "We received your chosen slot."),
@@ -117,9 +121,15 @@ STATUS: Final[dict[TicketStatus, tuple[str, str]]] = {
         "The director is choosing a clerk",
     ),
     TicketStatus.BOOKING: ("Rezervăm intervalul ales", "Booking your slot"),
-    TicketStatus.AWAITING_SLOT: ("Așteptăm să alegeți un alt interval", "Waiting for you to choose another slot"),
+    TicketStatus.AWAITING_SLOT: (
+        "Așteptăm să alegeți un alt interval",
+        "Waiting for you to choose another slot",
+    ),
     TicketStatus.SCHEDULED: ("Programat", "Scheduled"),
-    TicketStatus.AWAITING_OUTCOME: ("Întâlnirea s-a încheiat", "The meeting has ended"),
+    TicketStatus.AWAITING_OUTCOME: (
+        "Întâlnirea este în curs sau tocmai s-a încheiat",
+        "The meeting is under way or has just ended",
+    ),
     TicketStatus.AWAITING_RESOLUTION: ("Funcționarul scrie rezoluția", "The clerk is writing the resolution"),
     TicketStatus.RESOLVING: ("Rezoluția se înregistrează", "The resolution is being registered"),
     TicketStatus.RESOLVED: ("Rezoluția a fost emisă", "The resolution was issued"),
@@ -221,11 +231,14 @@ def sentence(code: str, lang: Language, detail: str = "") -> str:
     return text(code, lang, detail=detail) if "{detail}" in MESSAGES[code][_RO] else text(code, lang)
 
 
-def page_language(request: Request) -> Language:
-    """`?lang=` (what the switch link sets, carried in every form) wins over the browser's
-    Accept-Language, which wins over Romanian."""
+def page_language(request: Request, default: Language = _RO) -> Language:
+    """`?lang=` (what the switch link sets, carried in every form action and redirect) wins over the
+    browser's Accept-Language, which wins over `default` (a ticket's page: the language the citizen
+    asked in)."""
     asked = request.query_params.get("lang", "").lower()
     if asked in (_RO.value, _EN.value):
         return Language(asked)
     header = request.headers.get("accept-language", "").strip().lower()
-    return _EN if header.startswith("en") else _RO
+    if header.startswith("en"):
+        return _EN
+    return _RO if header.startswith("ro") else default

@@ -1,0 +1,17 @@
+"""The citizen's web pages: server-rendered HTML over the same functions as the JSON API.
+
+Plain forms, no JavaScript, Romanian by default and English with `?lang=en` or an English browser.
+`api.py` mounts `router`.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from http_api.pages import request_form, ticket_page
+
+router = APIRouter()
+router.include_router(request_form.router)
+router.include_router(ticket_page.router)
+
+__all__ = ["router"]

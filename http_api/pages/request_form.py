@@ -1,0 +1,169 @@
+"""Asking for a ticket in a browser: `/` (which file) → `/alege` (which slot, how, contact) →
+`POST /cerere` → the confirmation page.
+
+Each step runs the same checks as the JSON API by calling its functions (`_eligible_file`, `_slots`,
+`_public`, `request_ticket`), so the page and the API cannot drift apart on R1, R4 or R5. A refused
+step re-renders its form with the citizen's values in place: nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from core.links import citizen_key
+from domain.models import Channel, FileRef, Language, Level
+from http_api import citizen
+from http_api.deps import AppState, StateDep
+from http_api.errors import ApiError
+from http_api.pages.rendering import PageRoute, query_with, read_form, render, slot_offer
+from http_api.pages.words import page_language, sentence
+from http_api.schemas import TicketRequest
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+FILE_FIELDS = ("registration_number", "requester_name", "filing_date")
+CONTACT_FIELDS = ("slot_start", "channel", "phone", "email")
+
+
+def _bad_fields(err: ValidationError) -> list[str]:
+    """The form fields a validation error names, in form order, for the message and aria-invalid."""
+    named = {str(e["loc"][0]) for e in err.errors() if e["loc"]}
+    return [f for f in (*FILE_FIELDS, *CONTACT_FIELDS) if f in named]
+
+
+def _form_page(
+    request: Request,
+    lang: Language,
+    values: dict[str, str],
+    *,
+    message: str = "",
+    bad_fields: Iterable[str] = (),
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "request.html",
+        lang,
+        status_code,
+        values=values,
+        message=message,
+        bad_fields=list(bad_fields),
+    )
+
+
+async def _choose_page(
+    request: Request,
+    state: AppState,
+    lang: Language,
+    values: dict[str, str],
+    *,
+    message: str = "",
+    bad_fields: Iterable[str] = (),
+    status_code: int = 200,
+) -> Response:
+    """Step 2 for the file in `values`; falls back to step 1 when the file itself is refused."""
+    try:
+        ref = FileRef.model_validate({f: values.get(f, "") for f in FILE_FIELDS})
+    except ValidationError as err:
+        return _form_page(
+            request,
+            lang,
+            values,
+            message=sentence("invalid_input", lang),
+            bad_fields=_bad_fields(err),
+            status_code=422,
+        )
+    try:
+        file = await run_in_threadpool(citizen._eligible_file, state, ref)
+    except ApiError as err:
+        return _form_page(request, lang, values, message=sentence(err.code, lang), status_code=err.status)
+    offered = await run_in_threadpool(citizen._slots, state, file, Level.CLERK)
+    slots = citizen._public(offered, state.calendar)
+    if not slots and not message:
+        message = sentence("no_free_slots", lang)
+    return render(
+        request,
+        "choose.html",
+        lang,
+        status_code,
+        file=file,
+        offer=slot_offer(slots, lang, values.get("slot_start", "")),
+        channels=list(Channel),
+        values={"channel": Channel.WEBEX.value, **values},
+        message=message,
+        bad_fields=list(bad_fields),
+    )
+
+
+@router.get("/", response_class=Response)
+async def request_form(
+    request: Request, registration_number: str = "", requester_name: str = "", filing_date: str = ""
+) -> Response:
+    """Step 1. The query parameters prefill the form, so "another file" and the back button keep
+    what the citizen typed."""
+    values = {
+        "registration_number": registration_number,
+        "requester_name": requester_name,
+        "filing_date": filing_date,
+    }
+    return _form_page(request, page_language(request), values)
+
+
+@router.get("/alege", response_class=Response)
+async def choose(
+    request: Request,
+    state: StateDep,
+    registration_number: str = "",
+    requester_name: str = "",
+    filing_date: str = "",
+) -> Response:
+    """Step 2: the same eligibility check and slot list as `GET /slots`."""
+    values = {
+        "registration_number": registration_number,
+        "requester_name": requester_name,
+        "filing_date": filing_date,
+    }
+    return await _choose_page(request, state, page_language(request), values)
+
+
+@router.post("/cerere", response_class=Response)
+async def submit(request: Request, state: StateDep) -> Response:
+    """Step 3: build a `TicketRequest` from the form and hand it to the API's own `request_ticket`.
+    Success redirects (POST-redirect-GET), so reloading the confirmation never asks twice."""
+    lang = page_language(request)
+    form = await read_form(request)
+    values = {f: form.get(f, "") for f in (*FILE_FIELDS, *CONTACT_FIELDS)}
+    fields: dict[str, Any] = {**values, "language": lang}
+    try:
+        body = TicketRequest.model_validate(fields)
+    except ValidationError as err:
+        return await _choose_page(
+            request,
+            state,
+            lang,
+            values,
+            message=sentence("invalid_input", lang),
+            bad_fields=_bad_fields(err),
+            status_code=422,
+        )
+    try:
+        accepted = await citizen.request_ticket(state, body)
+    except ApiError as err:
+        if err.code == "slot_outside_window":
+            values["slot_start"] = ""  # the offered list is fresh; the stale choice would confuse
+        return await _choose_page(
+            request, state, lang, values, message=sentence(err.code, lang), status_code=err.status
+        )
+    key = citizen_key(state.settings.link_secret, accepted.workflow_id, accepted.ticket_id)
+    url = query_with(
+        f"/bilet/{quote(accepted.workflow_id, safe='')}/confirmare",
+        {"bilet": accepted.ticket_id, "cheie": key, "lang": lang.value},
+    )
+    return RedirectResponse(url, status_code=303)
