@@ -15,6 +15,7 @@ TICKET_DEPARTMENT = SearchAttributeKey.for_keyword("TicketDepartment")
 REGISTRATION_NUMBER = SearchAttributeKey.for_keyword("RegistrationNumber")
 MEETING_TIME = SearchAttributeKey.for_datetime("MeetingTime")
 ESCALATION_LEVEL = SearchAttributeKey.for_int("EscalationLevel")
+WEBEX_MEETING_ID = SearchAttributeKey.for_keyword("WebexMeetingId")
 
 ALL = (
     TICKET_ID,
@@ -24,6 +25,7 @@ ALL = (
     REGISTRATION_NUMBER,
     MEETING_TIME,
     ESCALATION_LEVEL,
+    WEBEX_MEETING_ID,
 )
 
 

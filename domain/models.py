@@ -257,6 +257,16 @@ class EscalateAction(Model):
     )
 
 
+class WebexEvent(Model):
+    """A Webex webhook event, verified and de-duplicated by the API, delivered as a signal."""
+
+    event_id: str = Field(min_length=1, max_length=200)
+    kind: str = Field(pattern="^(meeting_started|meeting_ended|recording_created)$")
+    meeting_id: str = Field(min_length=1, max_length=200)
+    recording_id: str | None = None
+    at: datetime
+
+
 class ChooseSlotAction(Model):
     slot_start: datetime
 

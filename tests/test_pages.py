@@ -7,16 +7,20 @@ from __future__ import annotations
 import html
 import re
 import uuid
+from datetime import datetime
 
 import httpx
 from temporalio.client import Client
 
+from core.links import citizen_key
+from core.settings import Settings
 from devstack.mailbox import Mailbox
 from domain.messages import text
-from domain.models import Language, TicketStatus
+from domain.models import Channel, Citizen, Language, TicketInput, TicketStatus
 from tests.conftest import bucharest_today, handle_for, wait_for_status
 from tests.factories import add_file, file_params
 from tests.helpers import scheduled_ticket
+from workflows.blue_ticket import BlueTicketWorkflow
 
 SLOT = re.compile(r'name="slot_start" value="([^"]+)"')
 
@@ -149,6 +153,42 @@ async def test_a_refused_action_is_a_message_on_the_page(
     assert 'class="alert error" role="alert"' in page.text
     assert "Acțiunea nu este permisă în starea actuală a tichetului: Programat" in page.text
     assert "Traceback" not in page.text
+
+
+async def test_choosing_another_slot_from_the_page(
+    api: httpx.AsyncClient, client: Client, settings: Settings, database_url: str
+) -> None:
+    """A slot lost to a race (as in test_ticket_paths) leaves the ticket waiting for a new choice,
+    which the page offers as a list of free slots."""
+    _, taken = await scheduled_ticket(api, client, database_url, handler_id="c0050")
+    assert taken.slot_start is not None
+    other = add_file(database_url, bucharest_today(), handler_id="c0050")
+    handle = await client.start_workflow(
+        BlueTicketWorkflow.run,
+        TicketInput(
+            ticket_id="t-page-race",
+            file=other,
+            citizen=Citizen(email="pagina@example.ro", phone="0712345678"),
+            channel=Channel.WEBEX,
+            slot_start=taken.slot_start,
+        ),
+        id=f"tichet-page-race-{other.registration_number.replace('/', '_')}",
+        task_queue=settings.task_queue,
+    )
+    await wait_for_status(handle, TicketStatus.AWAITING_SLOT)
+    key = {"cheie": citizen_key(settings.link_secret, handle.id, "t-page-race")}
+    path = page_path(handle.id)
+
+    page = await api.get(path, params=key)
+    assert "Alegeți un alt interval" in page.text and "/anuleaza?" in page.text
+    offered = SLOT.findall(page.text)
+    assert offered and taken.slot_start not in {datetime.fromisoformat(s) for s in offered}
+
+    posted = await api.post(f"{path}/alege", params=key, data={"slot_start": offered[0]})
+
+    assert posted.status_code == 303 and httpx.URL(posted.headers["location"]).params["mesaj"] == "interval"
+    booked = await wait_for_status(handle, TicketStatus.SCHEDULED)
+    assert booked.slot_start == datetime.fromisoformat(offered[0])
 
 
 async def test_a_wrong_key_is_a_not_found_page(

@@ -82,6 +82,7 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "status": ("Stare", "Status"),
     "file": ("Dosar", "File"),
     "meet_with": ("Vă întâlniți cu", "You meet"),
+    "with_whom": ("Cu cine", "With whom"),
     "when": ("Când", "When"),
     "how": ("Cum", "How"),
     "join_webex": ("Intrați în întâlnirea Webex", "Join the Webex meeting"),
