@@ -16,7 +16,8 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.archive import ArchiveActivities
 from activities.booking import BookingActivities
 from activities.documents import DocumentActivities
-from activities.meetings import MeetingActivities
+from activities.calendar import CalendarActivities
+from activities.meetings import MeetingActivities, MeetingFollowUpActivities
 from activities.notifications import NotificationActivities
 from activities.registry import RegistryActivities
 from core.settings import Settings, get_settings
@@ -43,6 +44,8 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
     registry = RegistryActivities(stores.registry, stores.staff, calendar)
     booking = BookingActivities(stores.staff, stores.bookings, calendar)
     meetings = MeetingActivities(webex)
+    follow_up = MeetingFollowUpActivities(webex, settings.public_base_url)
+    calendar_activities = CalendarActivities(calendar)
     notifications = NotificationActivities(
         mailer, stores.registry, settings.public_base_url, settings.link_secret, settings.city_name
     )
@@ -60,6 +63,10 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
             booking.release_slot,
             meetings.create_meeting,
             meetings.cancel_meeting,
+            follow_up.move_meeting,
+            follow_up.notify_host,
+            follow_up.find_recording,
+            calendar_activities.working_deadlines,
             notifications.send_email,
             documents.issue_resolution_document,
             archive.archive_audience,

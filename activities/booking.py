@@ -6,23 +6,47 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from domain import activity_io as io
-from domain.availability import slot_refusal
+from domain.availability import DEFAULT_DAILY_CAP, CalendarSource, slot_refusal
 from domain.calendar import CityCalendar
 from domain.models import Booking
 from domain.ports import BookingLedger, SlotTaken, StaffDirectory
 
 
 class BookingActivities:
-    def __init__(self, staff: StaffDirectory, bookings: BookingLedger, calendar: CityCalendar) -> None:
+    """`calendar_source` and `daily_cap` must be the ones the API's `offered_slots` uses, so a slot
+    it shows is one this activity accepts (without a source, both use the R4 defaults)."""
+
+    def __init__(
+        self,
+        staff: StaffDirectory,
+        bookings: BookingLedger,
+        calendar: CityCalendar,
+        *,
+        calendar_source: CalendarSource | None = None,
+        daily_cap: int | None = DEFAULT_DAILY_CAP,
+    ) -> None:
         self.staff, self.bookings, self.calendar = staff, bookings, calendar
+        self.calendar_source, self.daily_cap = calendar_source, daily_cap
 
     @activity.defn(name=io.RESERVE_SLOT)
     def reserve_slot(self, request: io.ReserveRequest) -> Booking:
         """Idempotent: a retry after a lost reply finds the booking it made (keyed by ticket and
-        level), so retries never hold two slots."""
+        level), so retries never hold two slots. The daily cap is re-checked here, before the
+        INSERT, leaving out the slot itself so that a retry is not refused by its own booking."""
         policy = request.policy
         refusal = slot_refusal(
-            self.staff, self.calendar, request.staff, request.start, request.requested_at, policy
+            self.staff,
+            self.calendar,
+            request.staff,
+            request.start,
+            request.requested_at,
+            policy,
+            bookings=self.bookings,
+            calendar_source=self.calendar_source,
+            daily_cap=self.daily_cap,
+            # The citizen's explicit acceptance of a slot after the window, once the request
+            # carries it (`ReserveRequest.accepted_after_window`); absent, the window holds.
+            accepted_after_window=bool(getattr(request, "accepted_after_window", False)),
         )
         if refusal is not None:
             raise ApplicationError(refusal, type=io.SLOT_UNAVAILABLE, non_retryable=True)

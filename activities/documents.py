@@ -1,23 +1,48 @@
-"""R8: the resolution becomes a registered document attached to the file."""
+"""R8: the resolution becomes a registered PDF attached to the file (R10: the registry keeps it)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from temporalio import activity
 
+from core.links import citizen_url, workflow_id_for
 from domain import activity_io as io
-from domain.models import RegisteredDocument
+from domain.models import Policy, RegisteredDocument, TicketView
 from domain.ports import DocumentRegistry
 from integrations.documents import CONTENT_TYPE, filename_for, render_resolution
 
+# The ticket view carries no policy, and the workflow starts the escalation window only after this
+# activity returns, so the letter prints the default window counted from the issue instant. That
+# instant precedes the workflow's own start of the window: the printed deadline is never later than
+# the one the workflow enforces.
+DEFAULT_ESCALATION_WINDOW = Policy().escalation_window
+
 
 class DocumentActivities:
-    def __init__(self, registry: DocumentRegistry, city: str) -> None:
+    """Issues the resolution document.
+
+    `base_url` and `link_secret` build the citizen's own link (the same one the emails carry) that the
+    letter prints for escalation (R9). Left out, the letter refers the citizen to the email instead,
+    so a registry-only set-up (tools, tests) can still issue documents without knowing the secret.
+    """
+
+    def __init__(
+        self,
+        registry: DocumentRegistry,
+        city: str,
+        base_url: str | None = None,
+        link_secret: str | None = None,
+    ) -> None:
         self.registry, self.city = registry, city
+        self.base_url, self.link_secret = base_url, link_secret
 
     @activity.defn(name=io.ISSUE_DOCUMENT)
     def issue_resolution_document(self, request: io.DocumentRequest) -> RegisteredDocument:
-        """Register first (the registry gives the outgoing number), then write the document that
-        carries that number. Both steps are idempotent per (ticket, level), so a retry is safe."""
+        """Register first (the registry gives the outgoing number), then attach the PDF that carries
+        that number. Registration is idempotent per (ticket, level) and attaching overwrites, and the
+        PDF is rendered deterministically from the request, so a retry at any point yields the same
+        number and the same bytes."""
         ticket = request.ticket
         registered = self.registry.register_document(
             file_registration_number=ticket.registration_number,
@@ -30,7 +55,31 @@ class DocumentActivities:
             at=request.at,
         )
         content = render_resolution(
-            ticket, request.resolution, registered.registration_number, request.at, self.city
+            ticket,
+            request.resolution,
+            registered.registration_number,
+            request.at,
+            self.city,
+            escalation_url=self._escalation_url(ticket),
+            escalation_deadline=escalation_deadline(ticket, request.at),
         )
         self.registry.attach_content(registered.registration_number, content)
         return registered
+
+    def _escalation_url(self, ticket: TicketView) -> str | None:
+        """The citizen link, which opens the ticket page where the escalate form lives. Only when
+        there is a next level, and only when this worker knows how to sign links."""
+        if ticket.next_level is None or not self.base_url or not self.link_secret:
+            return None
+        # The workflow id is the file's (`tichet-<number>`); for an activity not started by a
+        # workflow (info() has no workflow id then) it is derived the way the API derives it.
+        workflow_id = activity.info().workflow_id or workflow_id_for(ticket.registration_number)
+        return citizen_url(self.base_url, self.link_secret, workflow_id, ticket.ticket_id)
+
+
+def escalation_deadline(ticket: TicketView, issued_at: datetime) -> datetime | None:
+    """Until when the citizen may escalate: the ticket's own deadline when the workflow has set it,
+    otherwise the default window from the issue instant; none at the last level."""
+    if ticket.next_level is None:
+        return None
+    return ticket.escalation_deadline or issued_at + DEFAULT_ESCALATION_WINDOW

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -10,6 +11,8 @@ from temporalio.exceptions import ApplicationError
 from domain import activity_io as io
 from domain.models import Channel, MeetingInfo
 from integrations.webex import WebexMeetings, WebexPermanentError, WebexRetryableError
+
+BUCHAREST = ZoneInfo("Europe/Bucharest")
 
 
 class MeetingActivities:
@@ -53,3 +56,54 @@ def _honouring_retry_after(err: WebexRetryableError) -> ApplicationError:
     """Let Temporal's retry wait as long as Webex asked (429 Retry-After) instead of its own backoff."""
     delay = timedelta(seconds=err.retry_after) if err.retry_after else None
     return ApplicationError(str(err), type="WebexRetryableError", next_retry_delay=delay)
+
+
+class MeetingFollowUpActivities:
+    """Everything around a Webex meeting after it is created: moving it, telling its host, and
+    finding its recording for the archive (R10)."""
+
+    def __init__(self, webex: WebexMeetings, base_url: str) -> None:
+        self.webex, self.base_url = webex, base_url.rstrip("/")
+
+    @activity.defn(name=io.MOVE_MEETING)
+    def move_meeting(self, request: io.MoveMeetingRequest) -> MeetingInfo:
+        if request.meeting.meeting_id is None:
+            return request.meeting.model_copy(update={"start": request.start, "end": request.end})
+        try:
+            moved = self.webex.update_meeting(request.meeting.meeting_id, request.start, request.end)
+        except WebexPermanentError as err:
+            raise ApplicationError(str(err), type="WebexPermanentError", non_retryable=True) from err
+        except WebexRetryableError as err:
+            raise _honouring_retry_after(err) from err
+        return request.meeting.model_copy(
+            update={"start": request.start, "end": request.end, "join_url": moved.join_url}
+        )
+
+    @activity.defn(name=io.NOTIFY_HOST)
+    def notify_host(self, request: io.HostNoticeRequest) -> str:
+        """A Webex message to the clerk: the ticket at a glance and where to act on it."""
+        ticket = request.ticket
+        when = (
+            ticket.slot_start.astimezone(BUCHAREST).strftime("%d.%m.%Y %H:%M") if ticket.slot_start else "—"
+        )
+        link = f"{self.base_url}/staff/tickets/{activity.info().workflow_id}"
+        how = ticket.meeting.join_url if ticket.meeting and ticket.meeting.join_url else ticket.channel.value
+        markdown = (
+            f"**Tichet albastru** · dosar {ticket.registration_number} ({ticket.subject or '—'})\n\n"
+            f"- când: {when}\n- cum: {how}\n- în aplicație: {link}"
+        )
+        try:
+            return self.webex.post_message(request.host.webex_email, markdown)
+        except WebexPermanentError as err:
+            raise ApplicationError(str(err), type="WebexPermanentError", non_retryable=True) from err
+        except WebexRetryableError as err:
+            raise _honouring_retry_after(err) from err
+
+    @activity.defn(name=io.FIND_RECORDING)
+    def find_recording(self, meeting: MeetingInfo) -> str | None:
+        if meeting.meeting_id is None:
+            return None
+        try:
+            return self.webex.find_recording(meeting.meeting_id)
+        except WebexRetryableError as err:
+            raise _honouring_retry_after(err) from err

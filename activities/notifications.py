@@ -3,22 +3,43 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Final
 
 from temporalio import activity
 
 from core.links import citizen_url
 from domain import activity_io as io
 from domain.ports import DocumentRegistry
-from integrations.emails import compose
+from integrations.emails import add_invite, compose
+from integrations.invites import Method, meeting_invite, sequence_at
 from integrations.mailer import SmtpMailer
+
+# The emails that change what the citizen's calendar should hold, and how (R7).
+INVITES: Final[dict[str, Method]] = {
+    "confirmation": "REQUEST",
+    "rescheduled": "REQUEST",
+    "cancelled": "CANCEL",
+}
 
 
 class NotificationActivities:
+    """`sender` is the organizer of calendar invites: the address the citizen's calendar shows and
+    would write to. By default it is the mailer's From address, so invites and emails agree."""
+
     def __init__(
-        self, mailer: SmtpMailer, registry: DocumentRegistry, base_url: str, link_secret: str, city: str
+        self,
+        mailer: SmtpMailer,
+        registry: DocumentRegistry,
+        base_url: str,
+        link_secret: str,
+        city: str,
+        sender: str | None = None,
     ) -> None:
         self.mailer, self.registry = mailer, registry
         self.base_url, self.link_secret, self.city = base_url, link_secret, city
+        self.sender = sender or mailer.sender
 
     @activity.defn(name=io.SEND_EMAIL)
     async def send_email(self, request: io.EmailRequest) -> None:
@@ -27,9 +48,9 @@ class NotificationActivities:
         if request.kind.startswith("staff_"):
             link = ""
         # Rendering is CPU work: off the worker's event loop, which also polls for workflow tasks.
-        message = await asyncio.to_thread(
-            compose, request.kind, request.language, request.to, request.ticket, link, request.note, self.city
-        )
+        # The first scheduled time is the same on every retry, so a retried email carries the same
+        # invite, and it grows with each email of a ticket, so it orders the invites (SEQUENCE).
+        message = await asyncio.to_thread(self._render, request, link, info.scheduled_time)
         # A retried send keeps one Message-ID, so mail clients fold a duplicate into one.
         del message["Message-ID"]
         message["Message-ID"] = f"<{info.workflow_run_id}.{info.activity_id}@tichet-albastru>"
@@ -41,3 +62,23 @@ class NotificationActivities:
             maintype, _, subtype = document.content_type.partition("/")
             message.add_attachment(content, maintype=maintype, subtype=subtype, filename=document.filename)
         await self.mailer.send(message)
+
+    def _render(self, request: io.EmailRequest, link: str, asked_at: datetime) -> EmailMessage:
+        ticket = request.ticket
+        message = compose(request.kind, request.language, request.to, ticket, link, request.note, self.city)
+        method = INVITES.get(request.kind)
+        # A ticket cancelled before it had a time has nothing for a calendar to hold or drop.
+        if method is not None and (ticket.meeting is not None or ticket.slot_start is not None):
+            invite = meeting_invite(
+                ticket,
+                method,
+                sequence_at(asked_at),
+                self.sender,
+                request.to,
+                self.city,
+                language=request.language,
+                link=link,
+                stamp=asked_at,
+            )
+            add_invite(message, invite, method)
+        return message

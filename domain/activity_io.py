@@ -14,6 +14,7 @@ from domain.models import (
     FileRef,
     Language,
     Level,
+    MeetingInfo,
     Model,
     Policy,
     ResolutionAction,
@@ -28,6 +29,10 @@ RESERVE_SLOT: Final = "reserve_slot"
 RELEASE_SLOT: Final = "release_slot"
 CREATE_MEETING: Final = "create_meeting"
 CANCEL_MEETING: Final = "cancel_meeting"
+MOVE_MEETING: Final = "move_meeting"
+NOTIFY_HOST: Final = "notify_host"
+FIND_RECORDING: Final = "find_recording"
+WORKING_DEADLINES: Final = "working_deadlines"
 SEND_EMAIL: Final = "send_email"
 ISSUE_DOCUMENT: Final = "issue_resolution_document"
 ARCHIVE_AUDIENCE: Final = "archive_audience"
@@ -97,3 +102,23 @@ class DocumentRequest(Model):
     ticket: TicketView
     resolution: ResolutionAction
     at: datetime
+
+
+class MoveMeetingRequest(Model):
+    meeting: MeetingInfo
+    start: datetime
+    end: datetime
+
+
+class HostNoticeRequest(Model):
+    """A Webex message to the person holding the audience: what, when, and where in the app."""
+
+    host: StaffMember
+    ticket: TicketView
+
+
+class DeadlinesRequest(Model):
+    """Instants `start + d` for each `d`, counting only working hours (R8's reminder and deadline)."""
+
+    start: datetime
+    working_hours: list[timedelta]

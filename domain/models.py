@@ -109,8 +109,24 @@ class Policy(Model):
     outcome_grace: timedelta = Field(
         default=timedelta(minutes=30), description="after the slot ends, before the clerk is asked"
     )
-    resolution_reminder_after: timedelta = timedelta(hours=24)
-    resolution_deadline_after: timedelta = timedelta(hours=72)
+    resolution_reminder_after: timedelta = Field(
+        default=timedelta(hours=24), description="tickets started before working-hour deadlines only"
+    )
+    resolution_deadline_after: timedelta = Field(
+        default=timedelta(hours=72), description="tickets started before working-hour deadlines only"
+    )
+    resolution_reminder_working_hours: timedelta = Field(
+        default=timedelta(hours=8), description="after the meeting, in working hours: remind the clerk"
+    )
+    resolution_deadline_working_hours: timedelta = Field(
+        default=timedelta(hours=24), description="after the meeting, in working hours: tell the director"
+    )
+    reminders_before: list[timedelta] = Field(
+        default=[timedelta(hours=24), timedelta(hours=1)], description="citizen reminders before the meeting"
+    )
+    meeting_attempts: int = Field(
+        default=6, ge=1, le=50, description="Webex attempts before the meeting falls back to phone"
+    )
     escalation_window: timedelta = timedelta(days=30)
     answered_files_eligible_for: timedelta = timedelta(days=30)
     slot_choice_timeout: timedelta = timedelta(hours=24)
@@ -269,6 +285,20 @@ class WebexEvent(Model):
 
 class ChooseSlotAction(Model):
     slot_start: datetime
+
+
+class RescheduleAction(Model):
+    """A new slot for a booked meeting: from the citizen's link (no staff_id) or from the clerk
+    (staff_id and a reason the citizen will read)."""
+
+    slot_start: datetime
+    staff_id: str | None = Field(default=None, max_length=40)
+    reason: str = Field(default="", max_length=1000)
+    requested_at: datetime | None = Field(
+        default=None,
+        description="a citizen's move is a new request: its R5 window counts from here (the API's clock); "
+        "a clerk's move stays inside the original window",
+    )
 
 
 class ActionResult(Model):

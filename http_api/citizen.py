@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from core.links import citizen_url, workflow_id_for
@@ -42,7 +43,7 @@ from workflows.blue_ticket import BlueTicketWorkflow
 
 router = APIRouter(tags=["citizen"])
 KeyQuery = Annotated[
-    str, Query(alias="cheie", min_length=8, max_length=64, description="the key from your link")
+    str, Query(alias="cheie", pattern=r"^[A-Za-z0-9_-]{8,64}$", description="the key from your link")
 ]
 
 
@@ -137,7 +138,10 @@ def citizen_projection(ticket: TicketView) -> dict[str, object]:
 @router.get(
     "/bilet/{workflow_id}", response_model=CitizenTicketView, summary="My ticket (from the email link)"
 )
-async def my_ticket(state: StateDep, workflow_id: str, key: KeyQuery) -> CitizenTicketView:
+async def my_ticket(state: StateDep, request: Request, workflow_id: str, key: KeyQuery) -> Any:
+    """The link in every email. A browser is sent on to the ticket's page; a program gets JSON."""
+    if "text/html" in request.headers.get("accept", ""):
+        return RedirectResponse(f"/bilet/{workflow_id}/pagina?cheie={key}", status_code=303)
     ticket = await tickets.citizen_view(state, workflow_id, key)
     return CitizenTicketView.model_validate(citizen_projection(ticket))
 

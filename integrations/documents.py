@@ -1,21 +1,191 @@
-"""The resolution document (R8). HTML for now, from a Jinja2 template a city can restyle."""
+"""The resolution document (R8): a PDF the citizen receives by email and the registry keeps.
+
+How it is made, and why:
+
+- **Words in a template, layout by fpdf2.** `templates/documents/resolution.html.j2` is rendered with
+  the project's one Jinja2 environment (autoescaped, strict) and the HTML is laid out by fpdf2's
+  `write_html`. A city restyles or rewords its letter by editing the template, not the code, and the
+  worker needs no browser, no system library and nothing downloaded at run time: fpdf2 is pure Python.
+  The price is that the template must stay inside fpdf2's HTML subset (see the template's header);
+  the page frame (margins, footer with the number and page count) is the only layout kept in code.
+- **Embedded DejaVu Sans.** The PDF core fonts only cover Latin-1, which has no ș/ț (comma below), so
+  the regular and bold faces are embedded from `templates/fonts/` (fpdf2 keeps only the glyphs used
+  and writes a ToUnicode map, so the text can be searched and copied with its diacritics).
+- **Deterministic bytes.** The PDF's creation date is the issue instant and fpdf2 derives the file id
+  from the content, so the same request renders the same bytes: a retried activity that re-renders
+  and overwrites the attachment changes nothing a citizen could notice.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from domain.models import ResolutionAction, TicketView
-from integrations.templates import environment
+from fpdf import FPDF
+from fpdf.fonts import FontFace, TextStyle
 
-CONTENT_TYPE = "text/html"
+from domain.models import Channel, Language, Level, ResolutionAction, Role, StaffMember, TicketView
+from integrations.emails import LEVEL_NAMES
+from integrations.templates import TEMPLATES, environment
+
+CONTENT_TYPE = "application/pdf"
+TEMPLATE = "documents/resolution.html.j2"
+FONTS = TEMPLATES / "fonts"
+FONT = "DejaVuSans"
+_FONT_FILES = {"": FONTS / "DejaVuSans.ttf", "B": FONTS / "DejaVuSans-Bold.ttf"}
+
+# Channels and roles as the citizen reads them; level names are the emails' ones, so the letter and
+# the email that carries it name the next level the same way.
+CHANNEL_NAMES = {Channel.WEBEX: "Webex", Channel.PHONE: "telefon", Channel.IN_PERSON: "la sediu"}
+ROLE_NAMES = {
+    Role.CLERK: "funcționar",
+    Role.DIRECTOR: "director de serviciu",
+    Role.DEPUTY_MAYOR: "viceprimar",
+    Role.MAYOR: "primar",
+}
+LEVEL_TITLES = LEVEL_NAMES[Language.RO]
+
+ACCENT = "#1f4fa3"  # the "blue" of the blue ticket, as in the emails and web pages
+# fpdf2's defaults are dark-red headings and red bullets; the letter uses the city's blue instead.
+TAG_STYLES: dict[str, TextStyle | FontFace] = {
+    "h1": TextStyle(font_size_pt=15, font_style="B", color=ACCENT, t_margin=4, b_margin=0.6),
+    "h2": TextStyle(font_size_pt=11.5, font_style="B", color=ACCENT, t_margin=4, b_margin=0.2),
+    "h3": TextStyle(font_size_pt=10, font_style="B", color="#222222", t_margin=3, b_margin=0.3),
+    "p": TextStyle(t_margin=2.5, b_margin=0.5),
+    "li": TextStyle(l_margin=6, t_margin=1.2),
+    "a": FontFace(color=ACCENT, emphasis="UNDERLINE"),
+}
 
 
 def render_resolution(
-    ticket: TicketView, resolution: ResolutionAction, number: str, at: datetime, city: str
+    ticket: TicketView,
+    resolution: ResolutionAction,
+    number: str,
+    at: datetime,
+    city: str,
+    *,
+    escalation_url: str | None = None,
+    escalation_deadline: datetime | None = None,
 ) -> bytes:
-    template = environment().get_template("documents/resolution.html.j2")
-    return template.render(t=ticket, r=resolution, number=number, at=at, city=city).encode("utf-8")
+    """The PDF bytes of the resolution registered as `number` at `at`.
+
+    `escalation_url` is the citizen's own link (it opens the ticket page with the escalate form);
+    `escalation_deadline` overrides `ticket.escalation_deadline`, which the workflow only sets after
+    the document is issued. Without a link the letter points to the email; at the mayor's level it
+    says that there is no further level.
+    """
+    html = render_resolution_html(
+        ticket,
+        resolution,
+        number,
+        at,
+        city,
+        escalation_url=escalation_url,
+        escalation_deadline=escalation_deadline,
+    )
+    pdf = _ResolutionPdf(number=number, city=city)
+    pdf.set_title(f"Rezoluția nr. {number}")
+    pdf.set_subject(f"Tichet albastru, dosarul {ticket.registration_number}")
+    pdf.set_author(city)
+    pdf.set_creator("Tichet Albastru")
+    pdf.set_lang("ro")
+    pdf.set_creation_date(at)
+    pdf.add_page()
+    pdf.write_html(html, tag_styles=TAG_STYLES, li_prefix_color=ACCENT, font_family=FONT)
+    return bytes(pdf.output())
+
+
+def render_resolution_html(
+    ticket: TicketView,
+    resolution: ResolutionAction,
+    number: str,
+    at: datetime,
+    city: str,
+    *,
+    escalation_url: str | None = None,
+    escalation_deadline: datetime | None = None,
+) -> str:
+    """The template's output before layout: public so a template change can be checked as text."""
+    template = environment().get_template(TEMPLATE)
+    return template.render(
+        _context(ticket, resolution, number, at, city, escalation_url, escalation_deadline)
+    )
 
 
 def filename_for(ticket: TicketView) -> str:
-    return f"rezolutie-{ticket.registration_number.replace('/', '-')}-nivel{int(ticket.level)}.html"
+    """`rezolutie-104233-2026-nivel0.pdf`: the file number without slashes, one file per level."""
+    return f"rezolutie-{ticket.registration_number.replace('/', '-')}-nivel{int(ticket.level)}.pdf"
+
+
+def paragraphs(text: str) -> list[list[str]]:
+    """Blank lines separate paragraphs, single line breaks stay line breaks: how a clerk types."""
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = raw.strip()
+        if line:
+            current.append(line)
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _context(
+    ticket: TicketView,
+    resolution: ResolutionAction,
+    number: str,
+    at: datetime,
+    city: str,
+    escalation_url: str | None,
+    escalation_deadline: datetime | None,
+) -> dict[str, Any]:
+    return {
+        "t": ticket,
+        "r": resolution,
+        "number": number,
+        "at": at,
+        "city": city,
+        "channel_name": CHANNEL_NAMES[ticket.channel],
+        "meeting_start": ticket.meeting.start if ticket.meeting else ticket.slot_start,
+        "level_title": LEVEL_TITLES[ticket.level],
+        "next_level_title": LEVEL_TITLES[ticket.next_level] if ticket.next_level is not None else None,
+        "level_titles": LEVEL_TITLES,
+        "escalation_url": escalation_url,
+        "escalation_deadline": escalation_deadline or ticket.escalation_deadline,
+        "is_last_level": ticket.next_level is None or ticket.level == Level.MAYOR,
+        "staff_line": _staff_line,
+        "paragraphs": paragraphs,
+    }
+
+
+def _staff_line(staff: StaffMember | None) -> str:
+    return f"{staff.name}, {ROLE_NAMES[staff.role]}" if staff else "—"
+
+
+class _ResolutionPdf(FPDF):
+    """A4 page frame: margins, the two DejaVu faces, and a footer that repeats the registration
+    number on every page (a loose page of a registered document still says which one it is)."""
+
+    def __init__(self, *, number: str, city: str) -> None:
+        super().__init__(format="A4", unit="mm")
+        self.number, self.city = number, city
+        self.set_margins(left=20, top=18, right=20)
+        self.set_auto_page_break(auto=True, margin=20)
+        for style, path in _FONT_FILES.items():
+            self.add_font(FONT, style=style, fname=str(path))
+        # No italic face is shipped: an <i> or <em> a city adds to the template prints upright
+        # instead of failing the activity.
+        self.add_font(FONT, style="I", fname=str(_FONT_FILES[""]))
+        self.add_font(FONT, style="BI", fname=str(_FONT_FILES["B"]))
+        self.set_font(FONT, size=10)
+
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.set_font(FONT, size=7.5)
+        self.set_text_color(110)
+        self.cell(
+            0, 5, f"{self.city} · Rezoluția nr. {self.number} · pagina {self.page_no()}/{{nb}}", align="C"
+        )

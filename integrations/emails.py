@@ -1,8 +1,24 @@
 """Composing an email from its templates: `templates/email/<lang>/<kind>.txt.j2`, whose first line is
-`Subject: …`, plus an HTML alternative from `templates/email/layout.html.j2`."""
+`Subject: …`, plus an HTML alternative from `templates/email/layout.html.j2`; and adding a calendar
+invite to it (`add_invite`).
+
+MIME shape of an email with an invite (the shape Google Calendar's own invitations have, which
+Gmail, Outlook, Apple Mail and Thunderbird all turn into an event card):
+
+    multipart/mixed
+    ├── multipart/alternative
+    │   ├── text/plain                                  the email as written
+    │   ├── text/html                                   the same, laid out
+    │   └── text/calendar; method=REQUEST|CANCEL; charset=utf-8   what calendars act on
+    └── application/ics; name=invite.ics                the same bytes, as a file to import
+
+Exactly one part is `text/calendar` with a `method`, so no client processes the invite twice; the
+attachment is for mail programs that offer no calendar button but let the citizen open a file.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -17,19 +33,33 @@ LEVEL_NAMES = {
 }
 
 
+INVITE_FILENAME = "invite.ics"
+
+
 def compose(
     kind: str, language: Language, to: str, ticket: TicketView, link: str, note: str, city: str
 ) -> EmailMessage:
+    """The email `kind` for `ticket`, in `language` (Romanian when that kind has no translation).
+
+    `note` is whatever the workflow attached to this email: a message code (`choose_slot`), a
+    reason (`ended`, `rescheduled`). For `rescheduled` its first line may be the previous slot
+    start as an ISO-8601 instant with an offset (`2026-03-30T05:30:00+00:00`), so the email can
+    show old → new; the lines below it (or the whole note, if that line is not a time) are the
+    reason the citizen reads. Templates see these as `previous_start` and `reason`.
+    """
     env = environment()
     try:
         template = env.get_template(f"email/{language.value}/{kind}.txt.j2")
     except TemplateNotFound:
         language = Language.RO
         template = env.get_template(f"email/ro/{kind}.txt.j2")
+    previous_start, reason = split_note(note)
     context = {
         "t": ticket,
         "link": link,
         "note": note,
+        "previous_start": previous_start,
+        "reason": reason,
         "city": city,
         "lang": language.value,
         "level_name": LEVEL_NAMES[language][ticket.level],
@@ -50,3 +80,33 @@ def compose(
     )
     message.add_alternative(html, subtype="html")
     return message
+
+
+def split_note(note: str) -> tuple[datetime | None, str]:
+    """`(previous slot start, reason)` from a note whose first line may be an aware ISO-8601 instant.
+    A first line that is not one (or is naive, which could not be shown in local time) is text."""
+    first, _, rest = note.strip().partition("\n")
+    try:
+        instant = datetime.fromisoformat(first.strip())
+    except ValueError:
+        return None, note.strip()
+    if instant.tzinfo is None:
+        return None, note.strip()
+    return instant, rest.strip()
+
+
+def add_invite(message: EmailMessage, ics: bytes, method: str) -> None:
+    """Add a calendar invite to a composed email, in the shape the module docstring draws.
+
+    The bytes travel base64-encoded, so the CRLF line ends and folded UTF-8 lines that RFC 5545
+    requires reach the calendar unchanged. Call it before any other attachment: it must find the
+    message still `multipart/alternative`.
+    """
+    if message.get_content_type() != "multipart/alternative":
+        raise ValueError("add the invite to the composed email before any attachment")
+    message.add_alternative(
+        ics, maintype="text", subtype="calendar", params={"method": method, "charset": "utf-8"}
+    )
+    message.add_attachment(
+        ics, maintype="application", subtype="ics", filename=INVITE_FILENAME, params={"name": INVITE_FILENAME}
+    )

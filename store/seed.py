@@ -1,5 +1,6 @@
 """A deterministic demo city: departments, 524 clerks, directors, deputy mayors, a mayor, absences and
-a few thousand files, plus five well-known files the README and the tests rely on.
+a few thousand files, plus five well-known files the README and the tests rely on, and a small
+calendar configuration (one department's longer hours, two clerks' own hours, one city day off).
 
 Everything is drawn from `random.Random(42)` and dated relative to `--today`, so the same day always
 yields the same rows on SQLite and on PostgreSQL, and a demo run next month still has fresh files.
@@ -20,12 +21,14 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from datetime import time as wall_time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, insert
 from sqlmodel import select
 
+from domain.calendar import romanian_public_holidays
 from domain.models import FileStatus, Role
 from store.db import create_schema, engine_for, reset_schema, session_scope
 from store.seed_data import (
@@ -38,7 +41,15 @@ from store.seed_data import (
     SURNAMES,
 )
 from store.staff import hash_token
-from store.tables import Absence, Department, RegisteredFile, Staff
+from store.tables import (
+    Absence,
+    CityDayOff,
+    Department,
+    DepartmentHours,
+    RegisteredFile,
+    Staff,
+    StaffHours,
+)
 
 SEED = 42
 EMAIL_DOMAIN = "primaria.example"
@@ -92,6 +103,7 @@ class SeedSummary:
     files_answered: int
     demo_files: tuple[DemoFile, ...]
     demo_tokens: dict[str, str] = field(default_factory=dict)
+    calendar_notes: tuple[str, ...] = ()
 
     def render(self) -> str:
         lines = [
@@ -106,6 +118,9 @@ class SeedSummary:
             f"    {f.registration_number} · {f.requester_name} · {f.filing_date.isoformat()} · {f.story}"
             for f in self.demo_files
         ]
+        if self.calendar_notes:
+            lines.append("  calendar configuration:")
+            lines += [f"    {note}" for note in self.calendar_notes]
         lines.append("  demo API tokens (demo city only, never in production):")
         lines += [f"    {staff_id}: {token}" for staff_id, token in self.demo_tokens.items()]
         return "\n".join(lines)
@@ -124,6 +139,10 @@ class DemoCity:
     absences: list[dict[str, Any]] = field(default_factory=list)
     files: list[dict[str, Any]] = field(default_factory=list)
     demo_files: tuple[DemoFile, ...] = ()
+    department_hours: list[dict[str, Any]] = field(default_factory=list)
+    staff_hours: list[dict[str, Any]] = field(default_factory=list)
+    city_days_off: list[dict[str, Any]] = field(default_factory=list)
+    calendar_notes: tuple[str, ...] = ()
 
 
 def _ascii(text: str) -> str:
@@ -272,7 +291,58 @@ def build_demo_city(today: date, files: int = 3000) -> DemoCity:
             }
         )
     city.files += _random_files(rng, today, max(0, files - len(city.demo_files)), clerks_by_department)
+    _calendar_configuration(city, today, clerks_by_department)
     return city
+
+
+# The calendar configuration draws nothing from the random generator (so it cannot shift the rest of
+# the city) and stays away from urbanism, whose clerks the well-known files and the tests use.
+_LONG_HOURS_DEPARTMENT = "taxe-impozite"
+_LONG_HOURS = (wall_time(8, 30), wall_time(18, 30))
+_LONG_WEEKDAYS = (1, 3)  # Tuesday and Thursday
+_DAY_OFF_REASON = "Zi liberă stabilită prin hotărâre a Consiliului Local (punte)"
+
+
+def city_day_off(today: date) -> date:
+    """The demo city's declared day off: the first Friday at least a week ahead that is not already
+    a public holiday, so it lies outside today's 48-hour windows but inside the 'at least' horizon."""
+    day = today + timedelta(days=7 + (4 - (today + timedelta(days=7)).weekday()) % 7)
+    while day in romanian_public_holidays(day.year):
+        day += timedelta(days=7)
+    return day
+
+
+def _calendar_configuration(city: DemoCity, today: date, clerks_by_department: dict[str, list[str]]) -> None:
+    """Longer Tuesday and Thursday hours in one department, a part-time clerk there, a clerk of
+    another department who starts late on Mondays and receives no one on Fridays, one city day off."""
+    for weekday in _LONG_WEEKDAYS:
+        city.department_hours.append(
+            {
+                "department_id": _LONG_HOURS_DEPARTMENT,
+                "weekday": weekday,
+                "opens": _LONG_HOURS[0],
+                "closes": _LONG_HOURS[1],
+            }
+        )
+    part_time = clerks_by_department[_LONG_HOURS_DEPARTMENT][0]
+    for weekday in range(5):
+        hours = (wall_time(8, 30), wall_time(12, 30)) if weekday < 3 else (None, None)
+        city.staff_hours.append(
+            {"staff_id": part_time, "weekday": weekday, "opens": hours[0], "closes": hours[1]}
+        )
+    late = clerks_by_department["patrimoniu"][0]
+    city.staff_hours += [
+        {"staff_id": late, "weekday": 0, "opens": wall_time(10, 0), "closes": wall_time(16, 30)},
+        {"staff_id": late, "weekday": 4, "opens": None, "closes": None},
+    ]
+    day_off = city_day_off(today)
+    city.city_days_off.append({"day": day_off, "reason": _DAY_OFF_REASON})
+    city.calendar_notes = (
+        f"{_LONG_HOURS_DEPARTMENT}: Tue and Thu 08:30-18:30 (department hours)",
+        f"{part_time}: Mon-Wed 08:30-12:30, no audiences Thu-Fri (own hours)",
+        f"{late}: Mon from 10:00, no audiences on Fri (own hours)",
+        f"city day off {day_off.isoformat()}: {_DAY_OFF_REASON}",
+    )
 
 
 def _random_files(
@@ -334,6 +404,9 @@ def seed_demo_city(engine: Engine, today: date, files: int = 3000, *, reset: boo
             (Staff, city.staff),
             (Absence, city.absences),
             (RegisteredFile, city.files),
+            (DepartmentHours, city.department_hours),
+            (StaffHours, city.staff_hours),
+            (CityDayOff, city.city_days_off),
         ):
             if rows:
                 session.exec(insert(table), params=rows)
@@ -357,6 +430,7 @@ def _summary(today: date, city: DemoCity) -> SeedSummary:
         files_answered=len(city.files) - in_progress,
         demo_files=city.demo_files,
         demo_tokens={s: demo_token(s) for s in ("c0001", director_id("urbanism"), MAYOR_ID)},
+        calendar_notes=city.calendar_notes,
     )
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from store.types import UTCDateTime
@@ -133,3 +133,89 @@ class ArchiveEntry(SQLModel, table=True):
     resolution_document_number: str | None = Field(default=None, max_length=40)
     recording_ref: str | None = Field(default=None, max_length=300)
     closed_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class Rating(SQLModel, table=True):
+    """The citizen's rating of one audience (R11). The unique constraint on (ticket_id, level) is what
+    makes "once per audience" hold when two requests race; the adapter checks the 1-5 stars.
+    `meeting_start` is copied from the ticket so the quality report can pick ratings by meeting date
+    without waiting for the audience's archive row (written only once the audience closes)."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (UniqueConstraint("ticket_id", "level", name="uq_rating_ticket_level"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: str = Field(max_length=80)
+    level: int
+    registration_number: str = Field(max_length=40)
+    staff_id: str = Field(max_length=40, index=True)
+    department_id: str | None = Field(default=None, max_length=40, index=True)
+    meeting_start: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True, index=True)
+    )
+    stars: int
+    comment: str = Field(default="", max_length=1000)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class WebhookEventRow(SQLModel, table=True):
+    """One Webex webhook event already handed to its ticket. The primary key on `event_id` is the
+    de-duplication itself: a re-delivery, or the same event arriving twice at once, cannot insert
+    a second row (`store.webhook_events.SqlWebhookEvents.record_once`)."""
+
+    __tablename__ = "webhook_events"
+
+    event_id: str = Field(primary_key=True, max_length=200)
+    kind: str = Field(max_length=30)
+    meeting_id: str = Field(max_length=200, index=True)
+    received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+# --- calendar configuration (issue 3): read through `store.calendar.SqlCalendarSource` -------------
+
+_HOURS_PAIR = (
+    "(opens IS NULL AND closes IS NULL) OR (opens IS NOT NULL AND closes IS NOT NULL AND opens < closes)"
+)
+
+
+class DepartmentHours(SQLModel, table=True):
+    """A department's hours on one weekday (0 = Monday), replacing the city's R4 hours for that
+    weekday only; no times = the department receives no citizens that weekday. The checks keep a
+    typo from closing a whole department's calendar silently (closing before opening)."""
+
+    __tablename__ = "department_hours"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="ck_department_hours_weekday"),
+        CheckConstraint(_HOURS_PAIR, name="ck_department_hours_pair"),
+    )
+
+    department_id: str = Field(foreign_key="departments.id", primary_key=True, max_length=40)
+    weekday: int = Field(primary_key=True)
+    opens: time | None = None
+    closes: time | None = None
+
+
+class StaffHours(SQLModel, table=True):
+    """One person's hours on one weekday, over their department's (part-time, a late shift, a
+    weekday they never receive citizens); same shape and checks as `DepartmentHours`."""
+
+    __tablename__ = "staff_hours"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="ck_staff_hours_weekday"),
+        CheckConstraint(_HOURS_PAIR, name="ck_staff_hours_pair"),
+    )
+
+    staff_id: str = Field(foreign_key="staff.id", primary_key=True, max_length=40)
+    weekday: int = Field(primary_key=True)
+    opens: time | None = None
+    closes: time | None = None
+
+
+class CityDayOff(SQLModel, table=True):
+    """A day the city declares off (a bridge day, a local celebration), besides weekends and the
+    legal holidays the `holidays` package already knows."""
+
+    __tablename__ = "city_days_off"
+
+    day: date = Field(primary_key=True)
+    reason: str = Field(max_length=200)

@@ -66,6 +66,9 @@ STATUS = {
     "staff_pick_needed": TicketStatus.AWAITING_ASSIGNMENT,
     "staff_resolution_late": TicketStatus.AWAITING_RESOLUTION,
     "staff_resolution_reminder": TicketStatus.AWAITING_RESOLUTION,
+    "reminder": TicketStatus.SCHEDULED,
+    "rescheduled": TicketStatus.SCHEDULED,
+    "staff_rescheduled": TicketStatus.SCHEDULED,
 }
 OUTCOME = {
     "citizen_no_show": Outcome.CITIZEN_NO_SHOW,

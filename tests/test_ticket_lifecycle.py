@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import uuid
 from datetime import timedelta
 
 import httpx
+from pypdf import PdfReader
 from sqlmodel import select
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
@@ -71,8 +73,11 @@ async def test_happy_path_from_request_to_closed(
     number = view.document_number
     assert number is not None and view.escalation_deadline is not None
     letter = await mailbox.wait_for(lambda m: email in m.recipients and number in m.subject)
-    assert len(letter.attachments) == 1
-    assert "Plan de situație".encode() in letter.attachments[0].content
+    assert len(letter.attachments) == 1 and letter.attachments[0].content_type == "application/pdf"
+    pdf_text = "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(letter.attachments[0].content)).pages
+    )
+    assert "Plan de situație" in pdf_text and number in pdf_text
 
     await env.fast_forward(handle, timedelta(days=31))
     closed = await handle.result()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 from sqlmodel import select
@@ -12,9 +12,10 @@ from temporalio.testing import WorkflowEnvironment
 from core.links import citizen_key
 from core.settings import Settings
 from devstack.mailbox import Mailbox
+from domain.calendar import CityCalendar, add_working_hours
 from domain.models import Channel, Citizen, Level, Outcome, TicketInput, TicketStatus
 from store.db import engine_for, session_scope
-from store.tables import ArchiveEntry, BookingRow
+from store.tables import ArchiveEntry, BookingRow, Staff
 from tests.conftest import bucharest_today, wait_for_status
 from tests.factories import add_file, free_slots, staff_headers
 from tests.helpers import past_the_meeting, request_ticket, scheduled_ticket, steps
@@ -78,13 +79,30 @@ async def test_late_resolution_reminds_the_clerk_then_tells_the_director_and_kee
     assert "outcome request" in steps(asked)
     await mailbox.wait_for(lambda m: "Cum a decurs" in m.subject and number in m.subject)
 
-    await env.fast_forward(handle, timedelta(hours=24))
+    # R8 counts in working hours: 8 after the meeting for the reminder, 24 for the director.
+    assert view.slot_start is not None
+    ended = view.slot_start + timedelta(minutes=15)
+    reminder_at = add_working_hours(CityCalendar(), ended, timedelta(hours=8))
+    deadline_at = add_working_hours(CityCalendar(), ended, timedelta(hours=24))
+    assert deadline_at - ended > timedelta(hours=24), "nights and weekends do not count"
+
+    async def skip_to(instant: datetime) -> None:
+        await env.fast_forward(handle, instant - await env.get_current_time(handle))
+
+    await skip_to(reminder_at - timedelta(minutes=5))
+    assert "resolution reminder" not in steps(await handle.query(BlueTicketWorkflow.status))
+    await skip_to(reminder_at + timedelta(minutes=1))
     await mailbox.wait_for(lambda m: "Memento" in m.subject and number in m.subject)
     assert "resolution late" not in steps(await handle.query(BlueTicketWorkflow.status))
 
-    await env.fast_forward(handle, timedelta(hours=48))
+    await skip_to(deadline_at + timedelta(minutes=1))
     late = await mailbox.wait_for(lambda m: "întârziată" in m.subject and number in m.subject)
-    assert any(r.startswith("ion.") or "@primaria.example" in r for r in late.recipients)
+    with session_scope(engine_for(database_url)) as session:
+        clerk = session.get(Staff, "c0042")
+        assert clerk is not None
+        director = session.get(Staff, f"dir-{clerk.department_id}")
+        assert director is not None
+    assert list(late.recipients) == [director.email]
     view = await handle.query(BlueTicketWorkflow.status)
     assert view.status == TicketStatus.AWAITING_RESOLUTION
     assert steps(view)[-3:] == ["outcome request", "resolution reminder", "resolution late"]

@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         Assignment,
         Booking,
         CancelAction,
+        Channel,
         ChooseSlotAction,
         EscalateAction,
         FileInfo,
@@ -40,17 +41,24 @@ with workflow.unsafe.imports_passed_through():
         Outcome,
         OutcomeAction,
         RegisteredDocument,
+        RescheduleAction,
         ResolutionAction,
         StaffMember,
         TicketInput,
         TicketStatus,
         TicketView,
         TimelineEntry,
+        WebexEvent,
     )
     from workflows import guards
-    from workflows.calls import PATIENT, call, error_message, error_type, wait_until
+    from workflows.calls import PATIENT, call, error_message, error_type, meeting_retry, wait_until
     from workflows.guards import Rejected
     from workflows.ticket_state import NO_SHOWS, TicketState
+
+
+# Behaviour added after tickets were already running; `workflow.patched` keeps their histories valid.
+MEETING_CHANNEL = "meeting-channel-v1"  # Webex fallback to phone, host notice, reminders, recording
+WORKING_HOUR_DEADLINES = "working-hour-deadlines-v1"  # R8 reminder and deadline in working hours
 
 
 @workflow.defn(name="BlueTicket")
@@ -151,7 +159,7 @@ class BlueTicketWorkflow:
             return False
         return True
 
-    async def _reserve(self, start: datetime) -> None:
+    async def _reserve(self, start: datetime, window_from: datetime | None = None) -> None:
         """Reserve through the database (which refuses a taken slot), turning a refusal into
         `Rejected` so both the main flow and the choose-slot update can answer the citizen."""
         s = self._s
@@ -161,7 +169,7 @@ class BlueTicketWorkflow:
             level=s.level,
             staff=s.assignee,
             start=start,
-            requested_at=s.inp.requested_at or workflow.info().start_time,
+            requested_at=window_from or s.inp.requested_at or workflow.info().start_time,
             policy=s.inp.policy,
         )
         try:
@@ -187,8 +195,26 @@ class BlueTicketWorkflow:
             citizen_phone=s.inp.citizen.phone,
         )
         summary = f"Create the {s.inp.channel.value} meeting"
-        s.meeting = await call(io.CREATE_MEETING, request, MeetingInfo, summary, PATIENT)
+        if not workflow.patched(MEETING_CHANNEL):
+            s.meeting = await call(io.CREATE_MEETING, request, MeetingInfo, summary, PATIENT)
+            self._log("meeting created", s.meeting.join_url or s.meeting.channel.value)
+            return
+        try:
+            s.meeting = await call(
+                io.CREATE_MEETING, request, MeetingInfo, summary, meeting_retry(s.inp.policy.meeting_attempts)
+            )
+        except ActivityError as err:
+            # Webex is down past its retries: the citizen still gets their meeting, by phone (issue 4).
+            s.meeting = MeetingInfo(
+                channel=Channel.PHONE, start=s.booking.start, end=s.booking.end, phone=s.inp.citizen.phone
+            )
+            self._log("webex failed: switched to phone", error_message(err))
+            return
         self._log("meeting created", s.meeting.join_url or s.meeting.channel.value)
+        if s.meeting.meeting_id is not None:
+            workflow.upsert_search_attributes([sa.WEBEX_MEETING_ID.value_set(s.meeting.meeting_id)])
+            notice = io.HostNoticeRequest(host=s.assignee, ticket=s.view())
+            await call(io.NOTIFY_HOST, notice, str, f"Webex message to {s.assignee.name}", PATIENT)
 
     async def _announce_schedule(self) -> None:
         self._set_status(TicketStatus.SCHEDULED)
@@ -196,15 +222,31 @@ class BlueTicketWorkflow:
         await self._email_staff("assigned", self._s.assignee)
 
     async def _wait_for_meeting(self) -> bool:
-        """Sleep until the slot, waking early only for a cancellation. False when cancelled."""
+        """Sleep until the slot, reminding the citizen on the way (24 h and 1 h before, skipped when
+        already past), waking early for a cancellation or a new time. False when cancelled."""
         s = self._s
-        assert s.slot_start is not None
-        if not await wait_until(
-            lambda: s.cancel is not None, self._until(s.slot_start), "Until the meeting starts"
-        ):
-            return True
-        await self._cancel_booking()
-        return False
+        while True:
+            assert s.slot_start is not None
+
+            def interrupted(moves: int = s.reschedules) -> bool:
+                return s.cancel is not None or s.reschedules != moves
+
+            reminders = s.inp.policy.reminders_before if workflow.patched(MEETING_CHANNEL) else []
+            for before in sorted(reminders, reverse=True):
+                at = s.slot_start - before
+                if at <= workflow.now():
+                    continue
+                if await wait_until(interrupted, self._until(at), f"Reminder {_hours(before)} before"):
+                    break
+                self._log("reminder sent", f"{_hours(before)} before")
+                await self._email_citizen("reminder", note=_hours(before))
+            if not interrupted() and not await wait_until(
+                interrupted, self._until(s.slot_start), "Until the meeting starts"
+            ):
+                return True
+            if s.cancel is not None:
+                await self._cancel_booking()
+                return False
 
     async def _cancel_booking(self) -> None:
         s = self._s
@@ -228,10 +270,20 @@ class BlueTicketWorkflow:
         assert s.booking is not None
         self._set_status(TicketStatus.AWAITING_OUTCOME)
         policy, ended = s.inp.policy, s.booking.end
+        if workflow.patched(WORKING_HOUR_DEADLINES):
+            hours = [policy.resolution_reminder_working_hours, policy.resolution_deadline_working_hours]
+            request = io.DeadlinesRequest(start=ended, working_hours=hours)
+            summary = "Count the resolution deadlines in working hours"
+            reminder, deadline = await call(io.WORKING_DEADLINES, request, list[datetime], summary)
+        else:
+            reminder, deadline = (
+                ended + policy.resolution_reminder_after,
+                ended + policy.resolution_deadline_after,
+            )
         chase = [
             (ended + policy.outcome_grace, "outcome_request", "Clerk is asked for the outcome"),
-            (ended + policy.resolution_reminder_after, "resolution_reminder", "Resolution reminder"),
-            (ended + policy.resolution_deadline_after, "resolution_late", "Resolution deadline"),
+            (reminder, "resolution_reminder", "Resolution reminder"),
+            (deadline, "resolution_late", "Resolution deadline"),
         ]
         for deadline, kind, summary in chase:
             if await wait_until(s.clerk_has_answered, self._until(deadline), summary):
@@ -342,6 +394,59 @@ class BlueTicketWorkflow:
     def _check_escalate(self, action: EscalateAction) -> None:
         guards.check_escalate(self._s, action, workflow.now())
 
+    @workflow.update(description="Citizen (no staff_id) or clerk (staff_id, reason): move the meeting.")
+    async def reschedule(self, action: RescheduleAction) -> ActionResult:
+        """The old slot is freed first (a ticket holds one booking per level); if the new one was
+        taken meanwhile, the old one is taken back and the caller is told why."""
+        s = self._s
+        assert s.booking is not None and s.meeting is not None
+        old_start, old_meeting = s.booking.start, s.meeting
+        release = io.ReleaseRequest(ticket_id=s.inp.ticket_id, level=s.level, at=workflow.now())
+        await call(io.RELEASE_SLOT, release, bool, "Free the old slot")
+        try:
+            await self._reserve(action.slot_start, action.requested_at)
+        except Rejected as refusal:
+            await self._reserve(old_start)
+            raise ApplicationError(str(refusal), type=io.SLOT_UNAVAILABLE) from None
+        assert s.booking is not None
+        move = io.MoveMeetingRequest(meeting=old_meeting, start=s.booking.start, end=s.booking.end)
+        s.meeting = await call(io.MOVE_MEETING, move, MeetingInfo, "Move the meeting", PATIENT)
+        s.reschedules += 1
+        by = f"clerk {action.staff_id}" if action.staff_id else "citizen"
+        self._log(
+            "rescheduled",
+            f"by the {by}: {old_start.isoformat()} → {s.booking.start.isoformat()} {action.reason}".strip(),
+        )
+        self._set_status(TicketStatus.SCHEDULED)
+        await self._email_citizen("rescheduled", note=action.reason)
+        await self._email_staff("rescheduled", s.assignee)
+        return self._ok()
+
+    @reschedule.validator
+    def _check_reschedule(self, action: RescheduleAction) -> None:
+        guards.check_reschedule(self._s, action, workflow.now())
+
+    @workflow.signal(name="webex_event", description="Webex webhook events, verified by the API (issue 4).")
+    async def webex_event(self, payload: dict[str, Any]) -> None:
+        s = self._s
+        try:
+            event = WebexEvent.model_validate(payload)
+        except ValidationError as err:
+            self._log("signal rejected", f"webex_event: {_short_validation(err)}")
+            return
+        if s.meeting is None or event.meeting_id != s.meeting.meeting_id:
+            self._log("webex event ignored", f"{event.kind} for another meeting")
+            return
+        self._log(event.kind.replace("_", " "), f"Webex, {event.at.isoformat(timespec='minutes')}")
+        if event.kind == "meeting_ended" and s.status in guards.AFTER_MEETING and s.outcome is None:
+            # Held, provisionally: the clerk can still record a no-show instead.
+            s.outcome, s.outcome_by_webex = Outcome.HELD, True
+            self._set_status(TicketStatus.AWAITING_RESOLUTION)
+        elif event.kind == "recording_created" and event.recording_id:
+            s.recording_ref = event.recording_id
+            if s.archived:
+                await self._archive()
+
     @workflow.signal(description='Clerk (Temporal UI): {"staff_id": "...", "outcome": "held"}')
     def record_outcome_signal(self, payload: dict[str, Any]) -> None:
         self._from_signal("record_outcome", payload, OutcomeAction, self._check_outcome, self._apply_outcome)
@@ -359,7 +464,7 @@ class BlueTicketWorkflow:
         return self._s.view()
 
     def _apply_outcome(self, action: OutcomeAction) -> ActionResult:
-        self._s.outcome = action.outcome
+        self._s.outcome, self._s.outcome_by_webex = action.outcome, False
         self._log("outcome recorded", f"{action.outcome.value} by {action.staff_id} {action.note}".strip())
         if action.outcome == Outcome.HELD:
             self._set_status(TicketStatus.AWAITING_RESOLUTION)
@@ -430,9 +535,24 @@ class BlueTicketWorkflow:
         await call(io.SEND_EMAIL, request, type(None), f"Email {person.name}: {kind}", PATIENT)
 
     async def _archive(self) -> None:
-        record = self._s.archive_record(workflow.now())
+        s = self._s
+        if (
+            s.recording_ref is None
+            and s.outcome == Outcome.HELD
+            and s.meeting is not None
+            and s.meeting.meeting_id is not None
+            and workflow.patched(MEETING_CHANNEL)
+        ):
+            s.recording_ref = await call(io.FIND_RECORDING, s.meeting, str, "Find the Webex recording (R10)")
+        record = s.archive_record(workflow.now())
         await call(io.ARCHIVE_AUDIENCE, record, type(None), "Archive the audience (R10)")
+        s.archived = True
 
 
 def _short_validation(err: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()[:5])
+
+
+def _hours(span: timedelta) -> str:
+    hours = span.total_seconds() / 3600
+    return f"{hours:g} h"

@@ -18,6 +18,15 @@ PATIENT = RetryPolicy(
 )
 
 
+def meeting_retry(attempts: int) -> RetryPolicy:
+    """Webex gets a few quick tries; past them the meeting falls back to phone instead of waiting."""
+    return RetryPolicy(
+        initial_interval=timedelta(seconds=2),
+        maximum_interval=timedelta(seconds=30),
+        maximum_attempts=attempts,
+    )
+
+
 async def call(name: str, arg: Any, result_type: type, summary: str, retry: RetryPolicy = RETRY) -> Any:
     """An activity by name (workflow code never imports I/O code), with its summary for the UI."""
     return await workflow.execute_activity(

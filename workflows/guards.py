@@ -14,6 +14,7 @@ from domain.models import (
     Level,
     Outcome,
     OutcomeAction,
+    RescheduleAction,
     ResolutionAction,
     TicketStatus,
 )
@@ -46,7 +47,8 @@ def require_assignee(state: TicketState, staff_id: str) -> None:
 def check_outcome(state: TicketState, action: OutcomeAction) -> None:
     require_assignee(state, action.staff_id)
     require(state.status in AFTER_MEETING, "the meeting has not taken place yet")
-    require(state.outcome is None, "the outcome is already recorded")
+    # Webex's "meeting ended" records "held" provisionally; the clerk may correct it once.
+    require(state.outcome is None or state.outcome_by_webex, "the outcome is already recorded")
     require(action.outcome != Outcome.CANCELLED, "only the citizen can cancel")
 
 
@@ -66,6 +68,15 @@ def check_assign(state: TicketState, action: AssignAction) -> None:
 def check_cancel(state: TicketState, action: CancelAction) -> None:
     require(state.status in BEFORE_MEETING, "only a meeting that has not started can be cancelled")
     require(state.cancel is None, "the ticket is already being cancelled")
+
+
+def check_reschedule(state: TicketState, action: RescheduleAction, now: datetime) -> None:
+    require(state.status == TicketStatus.SCHEDULED, "only a booked meeting that has not started can move")
+    require(state.slot_start is not None and now < state.slot_start, "the meeting has already started")
+    require(action.slot_start != state.slot_start, "that is already the meeting's time")
+    if action.staff_id is not None:
+        require_assignee(state, action.staff_id)
+        require(bool(action.reason.strip()), "say why: the citizen reads the reason")
 
 
 def check_choose_slot(state: TicketState, action: ChooseSlotAction) -> None:

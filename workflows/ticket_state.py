@@ -46,6 +46,10 @@ class TicketState:
     escalation: EscalateAction | None = None
     escalation_deadline: datetime | None = None
     rejection_code: str | None = None
+    reschedules: int = 0
+    outcome_by_webex: bool = False
+    recording_ref: str | None = None
+    archived: bool = False
 
     @classmethod
     def start(cls, inp: TicketInput) -> TicketState:
@@ -97,6 +101,7 @@ class TicketState:
             outcome=self.outcome or Outcome.CANCELLED,
             conclusions=self.resolution.conclusions if self.resolution else None,
             resolution_document_number=self.document.registration_number if self.document else None,
+            recording_ref=self.recording_ref,
             closed_at=now,
         )
 

@@ -68,7 +68,8 @@ def _timeline(ticket: TicketView, lang: Language, zone: str) -> list[TimelineRow
 
 
 def _when(ticket: TicketView, lang: Language, state: AppState) -> str | None:
-    if ticket.slot_start is None:
+    """The meeting's day and time; none while a new slot is awaited (the old one was lost)."""
+    if ticket.slot_start is None or ticket.status == TicketStatus.AWAITING_SLOT:
         return None
     start = ticket.slot_start.astimezone(state.calendar.tz)
     end = (ticket.meeting.end if ticket.meeting else ticket.slot_start + timedelta(minutes=15)).astimezone(
@@ -87,7 +88,10 @@ async def _slot_offer(state: AppState, ticket: TicketView, workflow_id: str, key
         offered = await run_in_threadpool(citizen._slots, state, file, ticket.level)
         return citizen._public(offered, state.calendar)
     if ticket.status == TicketStatus.RESOLVED and ticket.next_level is not None:
-        return (await citizen.escalation_slots(state, workflow_id, key)).slots
+        try:
+            return (await citizen.escalation_slots(state, workflow_id, key)).slots
+        except ApiError:  # e.g. the file left the registry: the page still shows the ticket
+            return []
     return []
 
 
@@ -133,7 +137,7 @@ async def ticket_page(request: Request, state: StateDep, workflow_id: str, cheie
         deadline=local_time(ticket.escalation_deadline, state.settings.time_zone),
         timeline=_timeline(ticket, lang, state.settings.time_zone),
         can_cancel=ticket.status in BEFORE_MEETING,
-        can_choose=ticket.status == TicketStatus.AWAITING_SLOT and bool(offer.days),
+        can_choose=ticket.status == TicketStatus.AWAITING_SLOT,
         can_escalate=ticket.status == TicketStatus.RESOLVED and ticket.next_level is not None,
         offer=offer,
         show_join=ticket.status in (TicketStatus.SCHEDULED, TicketStatus.AWAITING_OUTCOME),

@@ -1,0 +1,20 @@
+"""Calendar arithmetic the workflow needs but cannot do itself (holidays and time zones are data
+the workflow sandbox keeps out), so it asks an activity and records the answer in history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio import activity
+
+from domain import activity_io as io
+from domain.calendar import CityCalendar, add_working_hours
+
+
+class CalendarActivities:
+    def __init__(self, calendar: CityCalendar) -> None:
+        self.calendar = calendar
+
+    @activity.defn(name=io.WORKING_DEADLINES)
+    def working_deadlines(self, request: io.DeadlinesRequest) -> list[datetime]:
+        return [add_working_hours(self.calendar, request.start, hours) for hours in request.working_hours]
