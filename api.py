@@ -14,8 +14,9 @@ from temporalio.client import Client
 from core.settings import Settings, get_settings
 from core.temporal_client import connect
 from domain.calendar import CityCalendar
-from http_api import citizen, errors, pages, staff
+from http_api import citizen, errors, pages, ratings, reports, staff, webhooks
 from http_api.deps import AppState
+from integrations import webex_webhooks
 from store.stores import open_stores
 
 DESCRIPTION = """
@@ -38,6 +39,9 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
             calendar=CityCalendar(time_zone=settings.time_zone),
             client=client or await connect(settings),
         )
+        if settings.environment != "test":
+            # Webex must know where to send meeting and recording events (issue 4); never blocks start-up.
+            await webex_webhooks.register_at_startup(settings)
         yield
 
     app = FastAPI(title="Tichet Albastru", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
@@ -45,6 +49,9 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(citizen.router)
     app.include_router(staff.router)
     app.include_router(pages.router)
+    app.include_router(webhooks.router)
+    app.include_router(ratings.router)
+    app.include_router(reports.router)
 
     @app.get("/health", tags=["ops"], summary="Liveness")
     async def health() -> dict[str, str]:

@@ -15,8 +15,8 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.archive import ArchiveActivities
 from activities.booking import BookingActivities
-from activities.documents import DocumentActivities
 from activities.calendar import CalendarActivities
+from activities.documents import DocumentActivities
 from activities.meetings import MeetingActivities, MeetingFollowUpActivities
 from activities.notifications import NotificationActivities
 from activities.registry import RegistryActivities
@@ -49,7 +49,9 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
     notifications = NotificationActivities(
         mailer, stores.registry, settings.public_base_url, settings.link_secret, settings.city_name
     )
-    documents = DocumentActivities(stores.registry, settings.city_name)
+    documents = DocumentActivities(
+        stores.registry, settings.city_name, settings.public_base_url, settings.link_secret
+    )
     archive = ArchiveActivities(stores.archive)
     return Worker(
         client,

@@ -111,11 +111,14 @@ def first_slots_after_window(
     latest = booking_window(city, requested_at, policy)[1]
     length = policy.slot_length
     found: list[OfferedSlot] = []
-    first = city.local_day(latest - length)
-    last = city.local_day(latest + horizon)
+    end = latest + horizon  # the same bound `slot_refusal` accepts after the citizen's yes
+    first, last = city.local_day(latest - length), city.local_day(end)
     while first <= last and len(found) < count:
         chunk_last = min(first + timedelta(days=_SEARCH_CHUNK_DAYS - 1), last)
-        window = (max(latest - length, city.midnight_before(first)), city.midnight_after(chunk_last))
+        window = (
+            max(latest - length, city.midnight_before(first)),
+            min(end, city.midnight_after(chunk_last)),
+        )
         slots = _offer(staff, bookings, city, file, level, window, policy, calendar_source, daily_cap)
         found += [s for s in slots if s.end > latest]
         first = chunk_last + timedelta(days=1)

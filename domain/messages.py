@@ -76,6 +76,18 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         Language.RO: "Nu mai există intervale libere în fereastra de programare.",
         Language.EN: "There are no free slots left in the booking window.",
     },
+    "already_rated": {
+        Language.RO: "Ați evaluat deja această întâlnire. Vă mulțumim!",
+        Language.EN: "You have already rated this meeting. Thank you!",
+    },
+    "rating_not_open": {
+        Language.RO: "Întâlnirea poate fi evaluată doar după ce a avut loc.",
+        Language.EN: "The meeting can be rated only after it has taken place.",
+    },
+    "report_not_allowed": {
+        Language.RO: "Nu aveți acces la acest raport: {detail}",
+        Language.EN: "You do not have access to this report: {detail}",
+    },
     "no_clerk_assigned": {
         Language.RO: "Nu a putut fi desemnat la timp un funcționar pentru ziua aleasă.",
         Language.EN: "No clerk could be assigned in time for the chosen day.",

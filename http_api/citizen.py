@@ -22,6 +22,7 @@ from domain.models import (
     FileRef,
     Level,
     Policy,
+    RescheduleAction,
     TicketStatus,
     TicketView,
 )
@@ -168,6 +169,31 @@ async def choose_slot(
 
 
 @router.get(
+    "/bilet/{workflow_id}/slots", response_model=SlotsPublic, summary="Free slots to move my meeting to"
+)
+async def ticket_slots(state: StateDep, workflow_id: str, key: KeyQuery) -> SlotsPublic:
+    ticket = await tickets.citizen_view(state, workflow_id, key)
+    file = await _file_of(state, ticket)
+    slots = await run_in_threadpool(_slots, state, file, ticket.level)
+    return SlotsPublic(registration_number=ticket.registration_number, slots=_public(slots, state.calendar))
+
+
+@router.post(
+    "/bilet/{workflow_id}/reschedule",
+    response_model=ActionAccepted,
+    summary="Move my meeting to another slot",
+)
+async def reschedule(
+    state: StateDep, workflow_id: str, key: KeyQuery, body: ChooseSlotRequest
+) -> ActionAccepted:
+    """A move is a new request for the citizen: its 48-hour window counts from now."""
+    await tickets.citizen_view(state, workflow_id, key)
+    action = RescheduleAction(slot_start=body.slot_start, requested_at=datetime.now(UTC))
+    result = await tickets.act(state, workflow_id, BlueTicketWorkflow.reschedule, action)
+    return ActionAccepted(accepted=result.accepted, status=result.status)
+
+
+@router.get(
     "/bilet/{workflow_id}/escalation-slots", response_model=SlotsPublic, summary="Slots at the next level"
 )
 async def escalation_slots(state: StateDep, workflow_id: str, key: KeyQuery) -> SlotsPublic:
@@ -200,7 +226,11 @@ async def _next_level(state: AppState, ticket: TicketView) -> tuple[FileInfo, Le
         raise ApiError(
             409, "action_not_allowed", "escalation opens once the resolution is issued, until the mayor"
         )
+    return await _file_of(state, ticket), ticket.next_level
+
+
+async def _file_of(state: AppState, ticket: TicketView) -> FileInfo:
     file = await run_in_threadpool(state.stores.registry.find_file, ticket.registration_number)
     if file is None:
         raise ApiError(404, "no_matching_file")
-    return file, ticket.next_level
+    return file

@@ -93,11 +93,11 @@ async def rate(state: StateDep, workflow_id: str, key: KeyQuery, body: RatingReq
     ticket = await tickets.citizen_view(state, workflow_id, key)
     refusal = rating_refusal(ticket)
     if refusal is not None:
-        raise ApiError(409, "action_not_allowed", refusal)
+        raise ApiError(409, "rating_not_open", refusal)
     try:
         stored = await run_in_threadpool(_store, state, _record(ticket, body))
     except AlreadyRated:
-        raise ApiError(409, "action_not_allowed", "already rated") from None
+        raise ApiError(409, "already_rated") from None
     return RatingAccepted(
         ticket_id=stored.ticket_id,
         level=stored.level,

@@ -25,7 +25,7 @@ from store.reports import DEFAULT_LATE_AFTER, Grouping, Period, QualityRow, Repo
 router = APIRouter(prefix="/reports", tags=["reports"])
 
 # An existing code until `domain.messages` has a report-specific one (e.g. "report_not_allowed").
-REPORT_NOT_ALLOWED = "action_not_allowed"
+REPORT_NOT_ALLOWED = "report_not_allowed"
 
 CITY_WIDE = (Role.DEPUTY_MAYOR, Role.MAYOR)
 _IDENTITY_COLUMNS = {

@@ -126,6 +126,11 @@ class ChooseSlotRequest(Public):
     slot_start: datetime
 
 
+class RescheduleRequest(Public):
+    slot_start: datetime
+    reason: str = Field(min_length=3, max_length=1000, examples=["Am o ședință de consiliu la ora aleasă."])
+
+
 class ActionAccepted(Public):
     accepted: bool
     status: TicketStatus

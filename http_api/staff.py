@@ -7,7 +7,16 @@ from typing import Any
 from fastapi import APIRouter
 
 from core import search_attributes as sa
-from domain.models import AssignAction, OutcomeAction, ResolutionAction, StaffMember, TicketView
+from domain.models import (
+    AssignAction,
+    OutcomeAction,
+    RescheduleAction,
+    ResolutionAction,
+    Role,
+    StaffMember,
+    TicketStatus,
+    TicketView,
+)
 from http_api import tickets
 from http_api.citizen import citizen_projection
 from http_api.deps import AppState, CurrentStaff, StateDep
@@ -16,6 +25,7 @@ from http_api.schemas import (
     ActionAccepted,
     AssignRequest,
     OutcomeRequest,
+    RescheduleRequest,
     ResolutionRequest,
     StaffPublic,
     StaffTicketSummary,
@@ -28,8 +38,14 @@ router = APIRouter(prefix="/staff", tags=["staff"])
 
 async def _own_ticket(state: AppState, workflow_id: str, me: StaffMember) -> TicketView:
     ticket = await tickets.view(state, workflow_id)
-    director = ticket.assignee is None and ticket.status == "awaiting_assignment"
-    if not director and (ticket.assignee is None or ticket.assignee.id != me.id):
+    # The only ticket a person holds without being its assignee: the one their department's
+    # director must hand to a clerk (R2).
+    picking = (
+        ticket.status == TicketStatus.AWAITING_ASSIGNMENT
+        and me.role == Role.DIRECTOR
+        and me.department_id == ticket.department_id
+    )
+    if not picking and (ticket.assignee is None or ticket.assignee.id != me.id):
         raise ApiError(403, "not_your_ticket")
     return ticket
 
@@ -93,6 +109,21 @@ async def submit_resolution(
         staff_id=me.id, conclusions=body.conclusions, documents_needed=body.documents_needed
     )
     result = await tickets.act(state, workflow_id, BlueTicketWorkflow.submit_resolution, action)
+    return ActionAccepted(accepted=result.accepted, status=result.status)
+
+
+@router.post(
+    "/tickets/{workflow_id}/reschedule",
+    response_model=ActionAccepted,
+    summary="Move the meeting (with a reason)",
+)
+async def reschedule(
+    state: StateDep, me: CurrentStaff, workflow_id: str, body: RescheduleRequest
+) -> ActionAccepted:
+    """Inside the ticket's original window; the citizen reads the reason in the new invitation."""
+    await _own_ticket(state, workflow_id, me)
+    action = RescheduleAction(slot_start=body.slot_start, staff_id=me.id, reason=body.reason)
+    result = await tickets.act(state, workflow_id, BlueTicketWorkflow.reschedule, action)
     return ActionAccepted(accepted=result.accepted, status=result.status)
 
 

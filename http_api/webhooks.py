@@ -112,6 +112,7 @@ def _events(request_state: StateDep) -> SqlWebhookEvents:
     responses={
         200: {"description": '`{"delivered": true}`, `{"duplicate": true}` or `{"ignored": true}`'},
         202: {"description": '`{"pending": true}`: no running ticket has this meeting'},
+        400: {"description": "signed, but not a JSON object"},
         401: {"description": "missing or wrong signature"},
         503: {"description": "Temporal or the database is unavailable"},
     },

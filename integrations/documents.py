@@ -24,7 +24,7 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.fonts import FontFace, TextStyle
 
-from domain.models import Channel, Language, Level, ResolutionAction, Role, StaffMember, TicketView
+from domain.models import Channel, Language, ResolutionAction, Role, StaffMember, TicketView
 from integrations.emails import LEVEL_NAMES
 from integrations.templates import TEMPLATES, environment
 
@@ -45,7 +45,7 @@ ROLE_NAMES = {
 }
 LEVEL_TITLES = LEVEL_NAMES[Language.RO]
 
-ACCENT = "#1f4fa3"  # the "blue" of the blue ticket, as in the emails and web pages
+ACCENT = "#1f4fa3"  # the "blue" of the blue ticket, as in the HTML emails
 # fpdf2's defaults are dark-red headings and red bullets; the letter uses the city's blue instead.
 TAG_STYLES: dict[str, TextStyle | FontFace] = {
     "h1": TextStyle(font_size_pt=15, font_style="B", color=ACCENT, t_margin=4, b_margin=0.6),
@@ -155,7 +155,7 @@ def _context(
         "level_titles": LEVEL_TITLES,
         "escalation_url": escalation_url,
         "escalation_deadline": escalation_deadline or ticket.escalation_deadline,
-        "is_last_level": ticket.next_level is None or ticket.level == Level.MAYOR,
+        "is_last_level": ticket.next_level is None,
         "staff_line": _staff_line,
         "paragraphs": paragraphs,
     }

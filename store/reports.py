@@ -2,10 +2,10 @@
 period. It reads the archive (one row per finished audience) and the ratings, nothing else, so it
 needs neither Temporal nor the workflows.
 
-Three grouped queries do the counting in the database (one pass over the archive with an outer
-join for escalations, one over the ratings, one for the resolution times); only the resolution
-times of resolved audiences come back row by row, because their median and 90th percentile cannot
-be computed portably in SQL (PostgreSQL has `percentile_cont`, SQLite has nothing).
+The database does the counting: one grouped pass over the archive (an outer join finds the
+escalations) and one over the ratings. Only the resolution times of resolved audiences come back
+row by row, because their median and 90th percentile cannot be computed portably in SQL (PostgreSQL
+has `percentile_cont`, SQLite has nothing); a last query fetches the names of the grouped keys.
 
 Definitions (the API's documentation repeats them):
 
@@ -32,6 +32,7 @@ audience and no rating in the period are not listed.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -184,8 +185,15 @@ def quality_report(
         labels = _labels(connection, grouping, tallies.keys())
     rows = [_row(grouping, key, entry, labels.get(key, {})) for key, entry in tallies.items()]
     if grouping is Grouping.CLERK:
-        return sorted(rows, key=lambda r: (r.department_id or "", r.name or "", r.staff_id or ""))
-    return sorted(rows, key=lambda r: (r.department_name or "", r.department_id or ""))
+        return sorted(rows, key=lambda r: (r.department_id or "", _collation_key(r.name), r.staff_id or ""))
+    return sorted(rows, key=lambda r: (_collation_key(r.department_name), r.department_id or ""))
+
+
+def _collation_key(text: str | None) -> str:
+    """Diacritics ignored and case folded, so "Ștefan" sorts among the S's rather than after "Z"
+    (plain code-point order); no locale needed, which the database and the OS may not have."""
+    decomposed = unicodedata.normalize("NFD", text or "")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
 # --- the queries -------------------------------------------------------------------------------------

@@ -127,7 +127,9 @@ class ArchiveEntry(SQLModel, table=True):
     staff_id: str = Field(max_length=40, index=True)
     department_id: str | None = Field(default=None, max_length=40, index=True)
     channel: str = Field(max_length=20)
-    meeting_start: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    meeting_start: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True, index=True)
+    )
     outcome: str = Field(max_length=30)
     conclusions: str | None = None
     resolution_document_number: str | None = Field(default=None, max_length=40)

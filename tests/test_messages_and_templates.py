@@ -3,7 +3,6 @@ compose(), and the resolution document."""
 
 from __future__ import annotations
 
-import re
 import string
 from datetime import UTC, datetime, timedelta
 from email import policy
@@ -15,21 +14,17 @@ import pytest
 
 from domain.messages import MESSAGES, text
 from domain.models import (
-    AudienceRecord,
     Channel,
     Language,
     Level,
     MeetingInfo,
-    NeededDocument,
     Outcome,
-    ResolutionAction,
     Role,
     StaffMember,
     TicketStatus,
     TicketView,
     TimelineEntry,
 )
-from integrations.documents import CONTENT_TYPE, filename_for, render_resolution
 from integrations.emails import compose
 from integrations.templates import TEMPLATES
 
@@ -363,86 +358,4 @@ def test_html_alternative_escapes_what_it_shows() -> None:
     assert "<b>bold</b>" in plain(message)
 
 
-# --- the resolution document -----------------------------------------------------------------------
-
-CONCLUSIONS = (
-    "Dosarul este complet după depunerea planșelor; certificatul se emite în zece zile lucrătoare.\n"
-    "Înștiințare: adăugați acordul vecinilor <semnat>."
-)
-
-
-def resolution() -> ResolutionAction:
-    return ResolutionAction(
-        staff_id=CLERK.id,
-        conclusions=CONCLUSIONS,
-        documents_needed=[
-            NeededDocument(title="Extras de carte funciară actualizat", original=True),
-            NeededDocument(title="Declarație notarială a vecinilor", original=False),
-        ],
-    )
-
-
-def document(level: Level = Level.CLERK) -> bytes:
-    view = ticket_view("resolution", level=level)
-    return render_resolution(view, resolution(), "R-5501/2026", SLOT + timedelta(hours=2), CITY)
-
-
-def test_resolution_document_is_utf8_with_romanian_diacritics_intact() -> None:
-    content = document()
-    assert CONTENT_TYPE == "text/html"
-    decoded = content.decode("utf-8")  # raises if the bytes are not utf-8
-    for letter in "șțăîâȘȚĂÎÂ":
-        if letter in CONCLUSIONS + CITY or letter.islower():
-            assert letter.encode("utf-8") in content, letter
-    assert '<meta charset="utf-8">' in decoded
-    for word in ("Rezoluția", "întâlnirii", "Pașii", "mulțumit(ă)", "Funcționar", "Concluzii"):
-        assert word.encode("utf-8") in content, word
-    assert "Dosarul este complet după depunerea planșelor".encode() in content
-    # no entity-encoding or mojibake of the diacritics
-    assert "&#" not in decoded and "Ã" not in decoded and "È" not in decoded
-
-
-def test_resolution_document_content() -> None:
-    decoded = document().decode("utf-8")
-    assert "R-5501/2026" in decoded
-    assert NUMBER in decoded
-    assert CITY in decoded
-    assert CLERK.name in decoded
-    assert "30.03.2026 08:30" in decoded  # meeting, local time
-    assert "30.03.2026 10:30" in decoded  # issued at, local time
-    assert "Extras de carte funciară actualizat — original" in decoded
-    assert "Declarație notarială a vecinilor — copie" in decoded
-    assert "Webex" in decoded
-    assert "&lt;semnat&gt;" in decoded and "<semnat>" not in decoded  # autoescaped
-
-
-def test_resolution_document_has_no_next_steps_at_mayor_level() -> None:
-    assert "Pașii următori" in document(Level.DEPUTY_MAYOR).decode("utf-8")
-    assert "Pașii următori" not in document(Level.MAYOR).decode("utf-8")
-
-
-def test_resolution_document_for_phone_and_in_person() -> None:
-    for channel, label in ((Channel.PHONE, "telefon"), (Channel.IN_PERSON, "la sediu")):
-        view = ticket_view("resolution", channel=channel)
-        decoded = render_resolution(view, resolution(), "R-1/2026", SLOT, CITY).decode("utf-8")
-        assert re.search(rf"<dt>Canal</dt><dd>{label}</dd>", decoded), channel
-
-
-def test_resolution_document_with_previous_audiences() -> None:
-    earlier = AudienceRecord(
-        level=Level.CLERK,
-        staff=CLERK,
-        meeting=meeting(Channel.WEBEX),
-        outcome=Outcome.HELD,
-        conclusions=CONCLUSIONS,
-        document_number="R-5500/2026",
-        resolved_at=SLOT,
-    )
-    view = ticket_view("resolution", level=Level.DIRECTOR, assignee=DIRECTOR, audiences=[earlier])
-    decoded = render_resolution(view, resolution(), "R-5502/2026", SLOT, CITY).decode("utf-8")
-    assert DIRECTOR.name in decoded
-
-
-def test_resolution_filename() -> None:
-    assert filename_for(ticket_view("resolution")) == "rezolutie-104233-2026-nivel0.html"
-    assert filename_for(ticket_view("resolution", level=Level.MAYOR)) == "rezolutie-104233-2026-nivel3.html"
+# The resolution document (a PDF since issue 5) is tested in tests/test_documents.py.

@@ -309,12 +309,12 @@ class BlueTicketWorkflow:
         assert s.resolution is not None
         s.outcome = s.outcome or Outcome.HELD
         self._set_status(TicketStatus.RESOLVING)
+        if s.next_level is not None:  # known before the document, which prints it
+            s.escalation_deadline = workflow.now() + s.inp.policy.escalation_window
         request = io.DocumentRequest(ticket=s.view(), resolution=s.resolution, at=workflow.now())
         summary = "Generate and register the resolution (R8)"
         s.document = await call(io.ISSUE_DOCUMENT, request, RegisteredDocument, summary)
         self._log("document registered", s.document.registration_number)
-        if s.next_level is not None:
-            s.escalation_deadline = workflow.now() + s.inp.policy.escalation_window
         self._set_status(TicketStatus.RESOLVED)
         await self._email_citizen("resolution", attach=s.document.registration_number)
         await self._archive()
@@ -418,7 +418,8 @@ class BlueTicketWorkflow:
             f"by the {by}: {old_start.isoformat()} → {s.booking.start.isoformat()} {action.reason}".strip(),
         )
         self._set_status(TicketStatus.SCHEDULED)
-        await self._email_citizen("rescheduled", note=action.reason)
+        # The email shows old → new: the note's first line is the old time (integrations/emails.py).
+        await self._email_citizen("rescheduled", note=f"{old_start.isoformat()}\n{action.reason}".strip())
         await self._email_staff("rescheduled", s.assignee)
         return self._ok()
 

@@ -1,0 +1,197 @@
+"""Race-free booking (issue 3, point 3): 200 tickets at once for 10 slots of one clerk, on SQLite and
+PostgreSQL. Exactly one ticket wins each slot, every other one is told `SlotTaken` (or, through the
+activity, `slot_taken`), and the table holds no slot twice. The database decides, not a prior read.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+import pytest
+from sqlalchemy import Engine, func
+from sqlmodel import col, select
+from temporalio.exceptions import ApplicationError
+
+from activities.booking import BookingActivities
+from domain import activity_io as io
+from domain.calendar import CityCalendar
+from domain.models import Booking, Level, Policy, Role
+from domain.ports import SlotTaken
+from store.bookings import SqlBookingLedger
+from store.calendar import SqlCalendarSource
+from store.db import session_scope
+from store.staff import SqlStaffDirectory
+from store.tables import BookingRow, Department, Staff
+from store.testing import PostgresUnavailable, fresh_engine, sqlite_url, temporary_postgres_url
+
+T = TypeVar("T")
+
+ATTEMPTS = 200
+SLOTS = 10
+# Tuesday 10 March 2026 from 08:30 in Bucharest (06:30 UTC): ten consecutive slots.
+FIRST = datetime(2026, 3, 10, 6, 30, tzinfo=UTC)
+LENGTH = timedelta(minutes=15)
+STARTS = [FIRST + i * LENGTH for i in range(SLOTS)]
+REQUESTED = datetime(2026, 3, 9, 7, 0, tzinfo=UTC)  # Monday 09:00: all ten lie in the window
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    try:
+        with temporary_postgres_url() as url:
+            yield url
+    except PostgresUnavailable as error:
+        pytest.skip(f"PostgreSQL not reachable: {error}")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
+    url = sqlite_url(tmp_path) if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    engine = fresh_engine(url)
+    with session_scope(engine) as session:
+        session.add(
+            Department(id="urbanism", name="Direcția Urbanism", director_id=None, deputy_mayor_id=None)
+        )
+        session.commit()
+        session.add(
+            Staff(
+                id="c1",
+                name="Ana Pop",
+                email="c1@primaria.example",
+                webex_email="c1@primaria.example",
+                role=Role.CLERK.value,
+                department_id="urbanism",
+            )
+        )
+        session.commit()
+    yield engine
+    engine.dispose()
+
+
+def in_threads(count: int, work: Callable[[int], T]) -> list[T | BaseException]:
+    """Run `work(i)` on `count` threads released together by a barrier; results or exceptions."""
+    barrier = threading.Barrier(count)
+    results: list[T | BaseException] = [RuntimeError("not run")] * count
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = work(i)
+        except BaseException as error:
+            results[i] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=180)
+    assert not any(thread.is_alive() for thread in threads), "a reservation hung"
+    return results
+
+
+def double_bookings(engine: Engine) -> list[tuple[str, datetime, int]]:
+    """Active rows sharing one person's slot: what the unique index must make impossible."""
+    with session_scope(engine) as session:
+        rows = session.exec(
+            select(BookingRow.staff_id, BookingRow.slot_start, func.count())
+            .where(col(BookingRow.cancelled_at).is_(None))
+            .group_by(col(BookingRow.staff_id), col(BookingRow.slot_start))
+            .having(func.count() > 1)
+        ).all()
+    return [(staff_id, start, count) for staff_id, start, count in rows]
+
+
+def active_rows(engine: Engine) -> list[BookingRow]:
+    with session_scope(engine) as session:
+        return list(session.exec(select(BookingRow).where(col(BookingRow.cancelled_at).is_(None))))
+
+
+def test_200_tickets_for_10_slots_leave_exactly_10_winners(engine: Engine) -> None:
+    ledger = SqlBookingLedger(engine)
+
+    def attempt(i: int) -> Booking:
+        start = STARTS[i % SLOTS]  # twenty tickets for each slot
+        return ledger.reserve(
+            ticket_id=f"race-{i:03d}", level=0, staff_id="c1", start=start, end=start + LENGTH, at=REQUESTED
+        )
+
+    results = in_threads(ATTEMPTS, attempt)
+    winners = [r for r in results if isinstance(r, Booking)]
+    losers = [r for r in results if not isinstance(r, Booking)]
+    assert len(winners) == SLOTS
+    assert sorted(w.start for w in winners) == STARTS  # one winner per slot
+    assert len(losers) == ATTEMPTS - SLOTS
+    assert all(isinstance(r, SlotTaken) for r in losers), Counter(type(r).__name__ for r in losers)
+    assert all("c1 is already booked at" in str(r) for r in losers)  # told why
+    assert double_bookings(engine) == []
+    rows = active_rows(engine)
+    assert len(rows) == SLOTS
+    assert Counter(row.slot_start for row in rows) == Counter(STARTS)
+    assert len({row.ticket_id for row in rows}) == SLOTS  # ten different tickets hold them
+
+
+def test_the_race_through_the_booking_activity_tells_each_loser_slot_taken(engine: Engine) -> None:
+    """The same race one level up: the activity re-checks the rules (calendar configuration
+    included), then lets the database decide; a loser gets the non-retryable `slot_taken`."""
+    activities = BookingActivities(
+        SqlStaffDirectory(engine),
+        SqlBookingLedger(engine),
+        CityCalendar(),
+        calendar_source=SqlCalendarSource(engine),
+    )
+    staff = SqlStaffDirectory(engine).get("c1")
+    assert staff is not None
+
+    def attempt(i: int) -> Booking:
+        request = io.ReserveRequest(
+            ticket_id=f"wf-{i:03d}",
+            level=Level.CLERK,
+            staff=staff,
+            start=STARTS[i % SLOTS],
+            requested_at=REQUESTED,
+            policy=Policy(),
+        )
+        return activities.reserve_slot(request)
+
+    results = in_threads(ATTEMPTS, attempt)
+    winners = [r for r in results if isinstance(r, Booking)]
+    losers = [r for r in results if not isinstance(r, Booking)]
+    assert len(winners) == SLOTS and len({w.start for w in winners}) == SLOTS
+    assert all(isinstance(r, ApplicationError) for r in losers), losers[:3]
+    assert {(r.message, r.type, r.non_retryable) for r in losers if isinstance(r, ApplicationError)} == {
+        ("slot_taken", io.SLOT_UNAVAILABLE, True)
+    }
+    assert double_bookings(engine) == []
+    # A retry of a winner (a lost reply) finds its own booking instead of adding one.
+    first = winners[0]
+    retry = next(i for i in range(ATTEMPTS) if f"wf-{i:03d}" == _ticket_of(engine, first.booking_id))
+    again = attempt(retry)
+    assert again == first
+    assert len(active_rows(engine)) == SLOTS
+
+
+def _ticket_of(engine: Engine, booking_id: int) -> str:
+    with session_scope(engine) as session:
+        row = session.get(BookingRow, booking_id)
+        assert row is not None
+        return row.ticket_id
+
+
+def test_a_freed_slot_goes_to_exactly_one_of_the_next_racers(engine: Engine) -> None:
+    ledger = SqlBookingLedger(engine)
+    ledger.reserve(ticket_id="first", level=0, staff_id="c1", start=FIRST, end=FIRST + LENGTH, at=REQUESTED)
+    assert ledger.release(ticket_id="first", level=0, at=REQUESTED)
+
+    def attempt(i: int) -> Booking:
+        return ledger.reserve(
+            ticket_id=f"next-{i}", level=0, staff_id="c1", start=FIRST, end=FIRST + LENGTH, at=REQUESTED
+        )
+
+    results = in_threads(50, attempt)
+    assert sum(isinstance(r, Booking) for r in results) == 1
+    assert all(isinstance(r, (Booking, SlotTaken)) for r in results)
+    assert double_bookings(engine) == []
