@@ -54,10 +54,11 @@ class NotificationActivities:
         # A retried send keeps one Message-ID, so mail clients fold a duplicate into one.
         del message["Message-ID"]
         message["Message-ID"] = f"<{info.workflow_run_id}.{info.activity_id}@tichet-albastru>"
-        if request.attach_document:
-            found = await asyncio.to_thread(self.registry.document_content, request.attach_document)
+        numbers = [*request.attach_documents, *([request.attach_document] if request.attach_document else [])]
+        for number in numbers:
+            found = await asyncio.to_thread(self.registry.document_content, number)
             if found is None:
-                raise LookupError(f"document {request.attach_document} is not registered yet")
+                raise LookupError(f"document {number} is not registered yet")
             document, content = found
             maintype, _, subtype = document.content_type.partition("/")
             message.add_attachment(content, maintype=maintype, subtype=subtype, filename=document.filename)

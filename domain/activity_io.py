@@ -96,6 +96,9 @@ class EmailRequest(Model):
     ticket: TicketView
     note: str = ""
     attach_document: str | None = None
+    attach_documents: list[str] = Field(
+        default=[], description="earlier levels' resolutions, for the next holder"
+    )
 
 
 class DocumentRequest(Model):

@@ -73,6 +73,7 @@ class TicketStatus(StrEnum):
     AWAITING_ASSIGNMENT = "awaiting_assignment"
     BOOKING = "booking"
     AWAITING_SLOT = "awaiting_slot"
+    AWAITING_CLERK_ACCEPTANCE = "awaiting_clerk_acceptance"
     SCHEDULED = "scheduled"
     AWAITING_OUTCOME = "awaiting_outcome"
     AWAITING_RESOLUTION = "awaiting_resolution"
@@ -130,6 +131,9 @@ class Policy(Model):
     escalation_window: timedelta = timedelta(days=30)
     answered_files_eligible_for: timedelta = timedelta(days=30)
     slot_choice_timeout: timedelta = timedelta(hours=24)
+    in_person_decision_timeout: timedelta = Field(
+        default=timedelta(hours=4), description="how long the clerk has to accept an in-person meeting"
+    )
     director_pick_timeout: timedelta = timedelta(hours=24)
 
 
@@ -249,10 +253,30 @@ class OutcomeAction(Model):
     note: str = Field(default="", max_length=2000)
 
 
+class ResolutionCategory(StrEnum):
+    """What the meeting concluded, for the document and the quality report."""
+
+    CLARIFIED = "clarified"  # the citizen's question is answered
+    DOCUMENTS_REQUESTED = "documents_requested"  # the file waits for documents from the citizen
+    IN_PROGRESS = "in_progress"  # the city still has work to do on the file
+    REDIRECTED = "redirected"  # another department or institution is competent
+    NOT_POSSIBLE = "not_possible"  # the request cannot be granted as asked
+
+
 class ResolutionAction(Model):
     staff_id: str = Field(min_length=1, max_length=40)
     conclusions: str = Field(min_length=10, max_length=8000)
+    # Optional here only so tickets resolved before categories existed still replay; the API and
+    # the clerk's signal description ask for it.
+    category: ResolutionCategory | None = None
     documents_needed: list[NeededDocument] = Field(default=[], max_length=30)
+
+
+class InPersonDecision(Model):
+    """The clerk accepts or declines an in-person meeting the citizen asked for."""
+
+    staff_id: str = Field(min_length=1, max_length=40)
+    accept: bool
 
 
 class AssignAction(Model):

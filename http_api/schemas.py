@@ -15,6 +15,7 @@ from domain.models import (
     MeetingInfo,
     NeededDocument,
     Outcome,
+    ResolutionCategory,
     TicketStatus,
     TimelineEntry,
 )
@@ -106,7 +107,12 @@ class ResolutionRequest(Public):
     conclusions: str = Field(
         min_length=10, max_length=8000, examples=["Dosarul este complet; răspunsul se emite în 5 zile."]
     )
+    category: ResolutionCategory = Field(examples=["clarified"], description="what the meeting concluded")
     documents_needed: list[NeededDocument] = Field(default=[], max_length=30)
+
+
+class InPersonRequest(Public):
+    accept: bool = Field(description="true: meet at the city hall; false: hold it on Webex")
 
 
 class AssignRequest(Public):

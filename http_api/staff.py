@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from core import search_attributes as sa
 from domain.models import (
     AssignAction,
+    InPersonDecision,
     OutcomeAction,
     RescheduleAction,
     ResolutionAction,
@@ -24,6 +25,7 @@ from http_api.errors import ApiError
 from http_api.schemas import (
     ActionAccepted,
     AssignRequest,
+    InPersonRequest,
     OutcomeRequest,
     RescheduleRequest,
     ResolutionRequest,
@@ -106,9 +108,26 @@ async def submit_resolution(
 ) -> ActionAccepted:
     await _own_ticket(state, workflow_id, me)
     action = ResolutionAction(
-        staff_id=me.id, conclusions=body.conclusions, documents_needed=body.documents_needed
+        staff_id=me.id,
+        conclusions=body.conclusions,
+        category=body.category,
+        documents_needed=body.documents_needed,
     )
     result = await tickets.act(state, workflow_id, BlueTicketWorkflow.submit_resolution, action)
+    return ActionAccepted(accepted=result.accepted, status=result.status)
+
+
+@router.post(
+    "/tickets/{workflow_id}/in-person",
+    response_model=ActionAccepted,
+    summary="Accept or decline meeting in person",
+)
+async def decide_in_person(
+    state: StateDep, me: CurrentStaff, workflow_id: str, body: InPersonRequest
+) -> ActionAccepted:
+    await _own_ticket(state, workflow_id, me)
+    action = InPersonDecision(staff_id=me.id, accept=body.accept)
+    result = await tickets.act(state, workflow_id, BlueTicketWorkflow.decide_in_person, action)
     return ActionAccepted(accepted=result.accepted, status=result.status)
 
 

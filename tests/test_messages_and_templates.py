@@ -64,6 +64,7 @@ STATUS = {
     "reminder": TicketStatus.SCHEDULED,
     "rescheduled": TicketStatus.SCHEDULED,
     "staff_rescheduled": TicketStatus.SCHEDULED,
+    "staff_in_person_request": TicketStatus.AWAITING_CLERK_ACCEPTANCE,
 }
 OUTCOME = {
     "citizen_no_show": Outcome.CITIZEN_NO_SHOW,

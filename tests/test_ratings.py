@@ -327,7 +327,10 @@ async def test_a_resolved_ticket_can_be_rated(
     await wait_for_status(requested.handle, TicketStatus.AWAITING_OUTCOME)
     resolution = await api.post(
         f"/staff/tickets/{requested.workflow_id}/resolution",
-        json={"conclusions": "Am lămurit situația dosarului; documentele sunt complete."},
+        json={
+            "conclusions": "Am lămurit situația dosarului; documentele sunt complete.",
+            "category": "clarified",
+        },
         headers=staff_headers("c0062"),
     )
     assert resolution.status_code == 200, resolution.text

@@ -49,7 +49,7 @@ async def test_happy_path_from_request_to_closed(
     # Before the meeting the clerk cannot resolve: the workflow refuses and nothing changes.
     early = await api.post(
         f"/staff/tickets/{handle.id}/resolution",
-        json={"conclusions": "Concluzii scrise prea devreme."},
+        json={"conclusions": "Concluzii scrise prea devreme.", "category": "clarified"},
         headers=staff_headers("c0001"),
     )
     assert early.status_code == 409, early.text
@@ -63,6 +63,7 @@ async def test_happy_path_from_request_to_closed(
         f"/staff/tickets/{handle.id}/resolution",
         json={
             "conclusions": "Dosarul este complet. Certificatul se emite în 5 zile lucrătoare.",
+            "category": "documents_requested",
             "documents_needed": [{"title": "Plan de situație", "original": True}],
         },
         headers=staff_headers("c0001"),
@@ -78,6 +79,7 @@ async def test_happy_path_from_request_to_closed(
         page.extract_text() for page in PdfReader(io.BytesIO(letter.attachments[0].content)).pages
     )
     assert "Plan de situație" in pdf_text and number in pdf_text
+    assert "dosarul așteaptă documente de la dumneavoastră" in pdf_text, "the category is printed"
 
     await env.fast_forward(handle, timedelta(days=31))
     closed = await handle.result()

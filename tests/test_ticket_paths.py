@@ -21,7 +21,10 @@ from tests.factories import add_file, free_slots, staff_headers
 from tests.helpers import past_the_meeting, request_ticket, scheduled_ticket, steps
 from workflows.blue_ticket import BlueTicketWorkflow
 
-RESOLUTION = {"conclusions": "Am lămurit situația dosarului; documentele sunt complete."}
+RESOLUTION = {
+    "conclusions": "Am lămurit situația dosarului; documentele sunt complete.",
+    "category": "clarified",
+}
 
 
 async def test_citizen_no_show_closes_the_ticket_with_a_note(

@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         ChooseSlotAction,
         EscalateAction,
         FileInfo,
+        InPersonDecision,
         Language,
         Level,
         MeetingInfo,
@@ -59,6 +60,8 @@ with workflow.unsafe.imports_passed_through():
 # Behaviour added after tickets were already running; `workflow.patched` keeps their histories valid.
 MEETING_CHANNEL = "meeting-channel-v1"  # Webex fallback to phone, host notice, reminders, recording
 WORKING_HOUR_DEADLINES = "working-hour-deadlines-v1"  # R8 reminder and deadline in working hours
+IN_PERSON_ACCEPTANCE = "in-person-acceptance-v1"  # in person only when the clerk accepts
+EARLIER_RESOLUTIONS = "earlier-resolutions-attached-v1"  # the next level's holder gets them
 
 
 @workflow.defn(name="BlueTicket")
@@ -182,19 +185,39 @@ class BlueTicketWorkflow:
         workflow.upsert_search_attributes([sa.MEETING_TIME.value_set(booking.start)])
         self._log("booked", f"{booking.start.isoformat()} with {s.assignee.name}")
 
+    async def _in_person_accepted(self) -> bool:
+        """In person is a last resort (DESIGN.md): it happens only if the clerk says yes in time;
+        otherwise the meeting is held on Webex and the citizen is told why."""
+        s = self._s
+        assert s.slot_start is not None
+        self._set_status(TicketStatus.AWAITING_CLERK_ACCEPTANCE)
+        self._log("in person requested", "the clerk decides")
+        await self._email_staff("in_person_request", s.assignee)
+        limit = min(s.inp.policy.in_person_decision_timeout, self._until(s.slot_start - timedelta(hours=1)))
+        await wait_until(
+            lambda: s.in_person is not None or s.cancel is not None, limit, "Clerk decides: in person?"
+        )
+        if s.in_person:
+            return True
+        self._log("in person declined: webex", "declined" if s.in_person is False else "no answer in time")
+        return False
+
     async def _create_meeting(self) -> None:
         s = self._s
         assert s.booking is not None and s.assignee is not None
+        channel = s.inp.channel
+        if channel == Channel.IN_PERSON and workflow.patched(IN_PERSON_ACCEPTANCE):
+            channel = Channel.IN_PERSON if await self._in_person_accepted() else Channel.WEBEX
         request = io.MeetingRequest(
             ticket_id=s.inp.ticket_id,
             level=s.level,
             host=s.assignee,
             start=s.booking.start,
             end=s.booking.end,
-            channel=s.inp.channel,
+            channel=channel,
             citizen_phone=s.inp.citizen.phone,
         )
-        summary = f"Create the {s.inp.channel.value} meeting"
+        summary = f"Create the {channel.value} meeting"
         if not workflow.patched(MEETING_CHANNEL):
             s.meeting = await call(io.CREATE_MEETING, request, MeetingInfo, summary, PATIENT)
             self._log("meeting created", s.meeting.join_url or s.meeting.channel.value)
@@ -217,9 +240,14 @@ class BlueTicketWorkflow:
             await call(io.NOTIFY_HOST, notice, str, f"Webex message to {s.assignee.name}", PATIENT)
 
     async def _announce_schedule(self) -> None:
+        s = self._s
         self._set_status(TicketStatus.SCHEDULED)
         await self._email_citizen("confirmation")
-        await self._email_staff("assigned", self._s.assignee)
+        earlier = [a.document_number for a in s.inp.audiences if a.document_number]
+        if earlier and workflow.patched(EARLIER_RESOLUTIONS):
+            await self._email_staff("assigned", s.assignee, attach=earlier)
+        else:
+            await self._email_staff("assigned", s.assignee)
 
     async def _wait_for_meeting(self) -> bool:
         """Sleep until the slot, reminding the citizen on the way (24 h and 1 h before, skipped when
@@ -229,7 +257,7 @@ class BlueTicketWorkflow:
             assert s.slot_start is not None
 
             def interrupted(moves: int = s.reschedules) -> bool:
-                return s.cancel is not None or s.reschedules != moves
+                return s.cancel is not None or s.reschedules != moves or s.meeting_started
 
             reminders = s.inp.policy.reminders_before if workflow.patched(MEETING_CHANNEL) else []
             for before in sorted(reminders, reverse=True):
@@ -247,6 +275,8 @@ class BlueTicketWorkflow:
             if s.cancel is not None:
                 await self._cancel_booking()
                 return False
+            if s.meeting_started:  # Webex says the host opened it early: the meeting is on
+                return True
 
     async def _cancel_booking(self) -> None:
         s = self._s
@@ -268,7 +298,8 @@ class BlueTicketWorkflow:
         is told; the ticket keeps waiting throughout (R8)."""
         s = self._s
         assert s.booking is not None
-        self._set_status(TicketStatus.AWAITING_OUTCOME)
+        held = s.outcome == Outcome.HELD  # Webex already said the meeting ended
+        self._set_status(TicketStatus.AWAITING_RESOLUTION if held else TicketStatus.AWAITING_OUTCOME)
         policy, ended = s.inp.policy, s.booking.end
         if workflow.patched(WORKING_HOUR_DEADLINES):
             hours = [policy.resolution_reminder_working_hours, policy.resolution_deadline_working_hours]
@@ -427,6 +458,25 @@ class BlueTicketWorkflow:
     def _check_reschedule(self, action: RescheduleAction) -> None:
         guards.check_reschedule(self._s, action, workflow.now())
 
+    @workflow.update(description='Clerk: accept or decline an in-person meeting: {"staff_id", "accept"}.')
+    def decide_in_person(self, action: InPersonDecision) -> ActionResult:
+        return self._apply_in_person(action)
+
+    @decide_in_person.validator
+    def _check_in_person(self, action: InPersonDecision) -> None:
+        guards.check_in_person(self._s, action)
+
+    @workflow.signal(description='Clerk (Temporal UI): {"staff_id": "...", "accept": true}')
+    def decide_in_person_signal(self, payload: dict[str, Any]) -> None:
+        self._from_signal(
+            "decide_in_person", payload, InPersonDecision, self._check_in_person, self._apply_in_person
+        )
+
+    def _apply_in_person(self, action: InPersonDecision) -> ActionResult:
+        self._s.in_person = action.accept
+        self._log("in person " + ("accepted" if action.accept else "declined"), f"by {action.staff_id}")
+        return self._ok()
+
     @workflow.signal(name="webex_event", description="Webex webhook events, verified by the API (issue 4).")
     async def webex_event(self, payload: dict[str, Any]) -> None:
         s = self._s
@@ -439,10 +489,13 @@ class BlueTicketWorkflow:
             self._log("webex event ignored", f"{event.kind} for another meeting")
             return
         self._log(event.kind.replace("_", " "), f"Webex, {event.at.isoformat(timespec='minutes')}")
-        if event.kind == "meeting_ended" and s.status in guards.AFTER_MEETING and s.outcome is None:
+        if event.kind in ("meeting_started", "meeting_ended"):
+            s.meeting_started = True
+        if event.kind == "meeting_ended" and s.outcome is None:
             # Held, provisionally: the clerk can still record a no-show instead.
             s.outcome, s.outcome_by_webex = Outcome.HELD, True
-            self._set_status(TicketStatus.AWAITING_RESOLUTION)
+            if s.status in guards.AFTER_MEETING:
+                self._set_status(TicketStatus.AWAITING_RESOLUTION)
         elif event.kind == "recording_created" and event.recording_id:
             s.recording_ref = event.recording_id
             if s.archived:
@@ -453,7 +506,8 @@ class BlueTicketWorkflow:
         self._from_signal("record_outcome", payload, OutcomeAction, self._check_outcome, self._apply_outcome)
 
     @workflow.signal(
-        description='Clerk (Temporal UI): {"staff_id": "...", "conclusions": "...", "documents_needed": []}'
+        description='Clerk (Temporal UI): {"staff_id": "...", "conclusions": "...", "category": "clarified", '
+        '"documents_needed": [{"title": "...", "original": true}]}'
     )
     def submit_resolution_signal(self, payload: dict[str, Any]) -> None:
         self._from_signal(
@@ -527,11 +581,17 @@ class BlueTicketWorkflow:
         )
         await call(io.SEND_EMAIL, request, type(None), f"Email the citizen: {kind}", PATIENT)
 
-    async def _email_staff(self, kind: str, person: StaffMember | None) -> None:
+    async def _email_staff(
+        self, kind: str, person: StaffMember | None, attach: list[str] | None = None
+    ) -> None:
         if person is None:
             return
         request = io.EmailRequest(
-            kind=f"staff_{kind}", to=person.email, language=Language.RO, ticket=self._s.view()
+            kind=f"staff_{kind}",
+            to=person.email,
+            language=Language.RO,
+            ticket=self._s.view(),
+            attach_documents=attach or [],
         )
         await call(io.SEND_EMAIL, request, type(None), f"Email {person.name}: {kind}", PATIENT)
 

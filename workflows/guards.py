@@ -11,6 +11,7 @@ from domain.models import (
     CancelAction,
     ChooseSlotAction,
     EscalateAction,
+    InPersonDecision,
     Level,
     Outcome,
     OutcomeAction,
@@ -22,6 +23,7 @@ from workflows.ticket_state import TicketState
 
 AFTER_MEETING = (TicketStatus.AWAITING_OUTCOME, TicketStatus.AWAITING_RESOLUTION)
 BEFORE_MEETING = (
+    TicketStatus.AWAITING_CLERK_ACCEPTANCE,
     TicketStatus.VALIDATING,
     TicketStatus.ASSIGNING,
     TicketStatus.AWAITING_ASSIGNMENT,
@@ -77,6 +79,11 @@ def check_reschedule(state: TicketState, action: RescheduleAction, now: datetime
     if action.staff_id is not None:
         require_assignee(state, action.staff_id)
         require(bool(action.reason.strip()), "say why: the citizen reads the reason")
+
+
+def check_in_person(state: TicketState, action: InPersonDecision) -> None:
+    require(state.status == TicketStatus.AWAITING_CLERK_ACCEPTANCE, "no in-person request is pending")
+    require_assignee(state, action.staff_id)
 
 
 def check_choose_slot(state: TicketState, action: ChooseSlotAction) -> None:

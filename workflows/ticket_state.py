@@ -47,6 +47,8 @@ class TicketState:
     escalation_deadline: datetime | None = None
     rejection_code: str | None = None
     reschedules: int = 0
+    meeting_started: bool = False
+    in_person: bool | None = None  # the clerk's answer to an in-person request
     outcome_by_webex: bool = False
     recording_ref: str | None = None
     archived: bool = False
