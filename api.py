@@ -13,11 +13,9 @@ from temporalio.client import Client
 
 from core.settings import Settings, get_settings
 from core.temporal_client import connect
-from domain.calendar import CityCalendar
 from http_api import citizen, errors, pages, ratings, reports, staff, webhooks
 from http_api.deps import AppState
 from integrations import webex_webhooks
-from store.stores import open_stores
 
 DESCRIPTION = """
 **Tichet Albastru** — a short online meeting with the clerk who handles your file.
@@ -33,12 +31,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.tichet = AppState(
-            settings=settings,
-            stores=open_stores(settings.database_url),
-            calendar=CityCalendar(time_zone=settings.time_zone),
-            client=client or await connect(settings),
-        )
+        app.state.tichet = AppState.build(settings, client or await connect(settings))
         if settings.environment != "test":
             # Webex must know where to send meeting and recording events (issue 4); never blocks start-up.
             await webex_webhooks.register_at_startup(settings)

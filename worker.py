@@ -25,6 +25,7 @@ from core.temporal_client import connect
 from domain.calendar import CityCalendar
 from integrations.mailer import SmtpMailer
 from integrations.webex import WebexMeetings
+from store.calendar import open_calendar_source
 from store.stores import open_stores
 from workflows.blue_ticket import BlueTicketWorkflow
 
@@ -42,10 +43,11 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
     mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, settings.smtp_sender)
     webex = WebexMeetings(settings.webex_base_url, settings.webex_token)
     registry = RegistryActivities(stores.registry, stores.staff, calendar)
-    booking = BookingActivities(stores.staff, stores.bookings, calendar)
+    calendar_source = open_calendar_source(settings.database_url)
+    booking = BookingActivities(stores.staff, stores.bookings, calendar, calendar_source=calendar_source)
     meetings = MeetingActivities(webex)
     follow_up = MeetingFollowUpActivities(webex, settings.public_base_url)
-    calendar_activities = CalendarActivities(calendar)
+    calendar_activities = CalendarActivities(calendar, calendar_source)
     notifications = NotificationActivities(
         mailer, stores.registry, settings.public_base_url, settings.link_secret, settings.city_name
     )

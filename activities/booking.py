@@ -46,7 +46,7 @@ class BookingActivities:
             daily_cap=self.daily_cap,
             # The citizen's explicit acceptance of a slot after the window, once the request
             # carries it (`ReserveRequest.accepted_after_window`); absent, the window holds.
-            accepted_after_window=bool(getattr(request, "accepted_after_window", False)),
+            accepted_after_window=request.accepted_after_window,
         )
         if refusal is not None:
             raise ApplicationError(refusal, type=io.SLOT_UNAVAILABLE, non_retryable=True)

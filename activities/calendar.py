@@ -8,13 +8,16 @@ from datetime import datetime
 from temporalio import activity
 
 from domain import activity_io as io
+from domain.availability import CalendarSource, city_calendar
 from domain.calendar import CityCalendar, add_working_hours
 
 
 class CalendarActivities:
-    def __init__(self, calendar: CityCalendar) -> None:
-        self.calendar = calendar
+    def __init__(self, calendar: CityCalendar, source: CalendarSource | None = None) -> None:
+        self.calendar, self.source = calendar, source
 
     @activity.defn(name=io.WORKING_DEADLINES)
     def working_deadlines(self, request: io.DeadlinesRequest) -> list[datetime]:
-        return [add_working_hours(self.calendar, request.start, hours) for hours in request.working_hours]
+        """City days off pause the clock as holidays do."""
+        cal = city_calendar(self.calendar, self.source)
+        return [add_working_hours(cal, request.start, hours) for hours in request.working_hours]

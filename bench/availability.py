@@ -71,7 +71,6 @@ from store.bookings import SqlBookingLedger
 from store.calendar import SqlCalendarSource
 from store.db import engine_for, session_scope
 from store.seed import seed_demo_city
-from store.stores import open_stores
 from store.tables import BookingRow, RegisteredFile, Staff
 from store.testing import PostgresUnavailable, temporary_postgres_url
 from tests.servers import serve_in_loop
@@ -439,12 +438,7 @@ async def run_backend(
     refs = sample_refs(engine, args.warmup + args.requests)
     http = await measure_http(settings, client, refs, args.warmup)
 
-    state = AppState(
-        settings=settings,
-        stores=open_stores(url),
-        calendar=CityCalendar(time_zone=settings.time_zone),
-        client=client,
-    )
+    state = AppState.build(settings, client)
     source = SqlCalendarSource(engine)
     today_latency, configured = await asyncio.to_thread(measure_in_process, state, source, refs, args.warmup)
     profile = ""

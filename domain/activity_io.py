@@ -68,6 +68,9 @@ class ReserveRequest(Model):
     start: datetime
     requested_at: datetime
     policy: Policy
+    accepted_after_window: bool = Field(
+        default=False, description="the window was full and the citizen chose one of the later slots offered"
+    )
 
 
 class ReleaseRequest(Model):

@@ -88,6 +88,17 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         Language.RO: "Nu aveți acces la acest raport: {detail}",
         Language.EN: "You do not have access to this report: {detail}",
     },
+    "slot_daily_cap": {
+        Language.RO: "Persoana a atins numărul maxim de audiențe pentru ziua aleasă. Alegeți altă zi.",
+        Language.EN: "This person has reached the maximum number of audiences for the chosen day. "
+        "Please choose another day.",
+    },
+    "no_slot_in_window": {
+        Language.RO: "Nu există intervale libere în fereastra de 48 de ore. Vă propunem primele intervale "
+        "libere de după aceasta; alegând unul, acceptați o întâlnire mai târzie.",
+        Language.EN: "There is no free slot within the 48-hour window. Here are the first free slots after "
+        "it; choosing one means accepting a later meeting.",
+    },
     "no_clerk_assigned": {
         Language.RO: "Nu a putut fi desemnat la timp un funcționar pentru ziua aleasă.",
         Language.EN: "No clerk could be assigned in time for the chosen day.",

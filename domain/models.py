@@ -242,6 +242,9 @@ class TicketInput(Model):
     audiences: list[AudienceRecord] = []
     timeline: list[TimelineEntry] = []
     requested_at: datetime | None = None
+    accepted_after_window: bool = Field(
+        default=False, description="R5 window was full; the citizen accepted a later slot (recorded)"
+    )
 
 
 # --- actions (updates with validators; the same payloads are accepted as signals) ---------------

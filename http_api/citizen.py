@@ -10,9 +10,10 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from core.links import citizen_url, workflow_id_for
-from domain.availability import OfferedSlot, offered_slots
+from domain.availability import OfferedSlot, first_slots_after_window, offered_slots
 from domain.calendar import CityCalendar
 from domain.eligibility import is_eligible
+from domain.messages import text
 from domain.models import (
     REGISTRATION_NUMBER_PATTERN,
     CancelAction,
@@ -27,7 +28,7 @@ from domain.models import (
     TicketView,
 )
 from http_api import tickets
-from http_api.deps import AppState, StateDep
+from http_api.deps import AppState, LanguageDep, StateDep
 from http_api.errors import ApiError
 from http_api.schemas import (
     ActionAccepted,
@@ -60,7 +61,29 @@ def _eligible_file(state: AppState, ref: FileRef) -> FileInfo:
 def _slots(state: AppState, file: FileInfo, level: Level) -> list[OfferedSlot]:
     stores = state.stores
     return offered_slots(
-        stores.staff, stores.bookings, state.calendar, file, level, datetime.now(UTC), Policy()
+        stores.staff,
+        stores.bookings,
+        state.calendar,
+        file,
+        level,
+        datetime.now(UTC),
+        Policy(),
+        calendar_source=state.calendar_source,
+    )
+
+
+def _later_slots(state: AppState, file: FileInfo, level: Level) -> list[OfferedSlot]:
+    """When the window is full: the first free slots after it, for the citizen to accept or not."""
+    stores = state.stores
+    return first_slots_after_window(
+        stores.staff,
+        stores.bookings,
+        state.calendar,
+        file,
+        level,
+        datetime.now(UTC),
+        Policy(),
+        calendar_source=state.calendar_source,
     )
 
 
@@ -83,13 +106,22 @@ async def free_slots(
     registration_number: Annotated[str, Query(pattern=REGISTRATION_NUMBER_PATTERN, max_length=40)],
     requester_name: Annotated[str, Query(min_length=2, max_length=120)],
     filing_date: date,
+    language: LanguageDep,
 ) -> SlotsPublic:
+    """Free slots in the R5 window; when it is full, `slots` is empty and `after_window` offers the
+    first free slots after it, which the citizen may accept with `accept_after_window`."""
     ref = FileRef(
         registration_number=registration_number, requester_name=requester_name, filing_date=filing_date
     )
     file = await run_in_threadpool(_eligible_file, state, ref)
     slots = await run_in_threadpool(_slots, state, file, Level.CLERK)
-    return SlotsPublic(registration_number=file.registration_number, slots=_public(slots, state.calendar))
+    later = [] if slots else await run_in_threadpool(_later_slots, state, file, Level.CLERK)
+    return SlotsPublic(
+        registration_number=file.registration_number,
+        slots=_public(slots, state.calendar),
+        after_window=_public(later, state.calendar),
+        notice=text("no_slot_in_window", language) if later else None,
+    )
 
 
 @router.post("/tickets", status_code=202, response_model=TicketAccepted, summary="Ask for a blue ticket")
@@ -103,14 +135,19 @@ async def request_ticket(state: StateDep, body: TicketRequest) -> TicketAccepted
     )
     file = await run_in_threadpool(_eligible_file, state, ref)
     slots = await run_in_threadpool(_slots, state, file, Level.CLERK)
-    if body.slot_start not in {s.start for s in slots}:
+    later = (
+        []
+        if slots or not body.accept_after_window
+        else await run_in_threadpool(_later_slots, state, file, Level.CLERK)
+    )
+    if body.slot_start not in {s.start for s in [*slots, *later]}:
         raise ApiError(
             409,
             "slot_outside_window",
             free_slots=[s.model_dump(mode="json") for s in _public(slots, state.calendar)[:20]],
         )
     workflow_id = workflow_id_for(file.registration_number)
-    ticket_id = await tickets.start(state, body, workflow_id)
+    ticket_id = await tickets.start(state, body, workflow_id, accepted_after_window=bool(later))
     link = citizen_url(state.settings.public_base_url, state.settings.link_secret, workflow_id, ticket_id)
     return TicketAccepted(
         ticket_id=ticket_id, workflow_id=workflow_id, citizen_link=link, status=TicketStatus.VALIDATING

@@ -10,10 +10,12 @@ from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
 
 from core.settings import Settings
+from domain.availability import CalendarSource
 from domain.calendar import CityCalendar
 from domain.models import Language, StaffMember
 from http_api.errors import ApiError, language_of
-from store.stores import Stores
+from store.calendar import open_calendar_source
+from store.stores import Stores, open_stores
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,18 @@ class AppState:
     stores: Stores
     calendar: CityCalendar
     client: Client
+    calendar_source: CalendarSource
+
+    @classmethod
+    def build(cls, settings: Settings, client: Client) -> AppState:
+        """The one way to wire the API's adapters, shared by the app, tools and tests."""
+        return cls(
+            settings=settings,
+            stores=open_stores(settings.database_url),
+            calendar=CityCalendar(time_zone=settings.time_zone),
+            client=client,
+            calendar_source=open_calendar_source(settings.database_url),
+        )
 
 
 def get_state(request: Request) -> AppState:

@@ -38,6 +38,9 @@ class TicketRequest(Public):
     phone: str = Field(pattern=r"^\+?[0-9 ]{6,20}$", examples=["+40 712 345 678"])
     email: EmailStr = Field(examples=["ioana.pop@example.ro"])
     language: Language = Language.RO
+    accept_after_window: bool = Field(
+        default=False, description="the window was full and you accept one of the later slots offered"
+    )
 
 
 class TicketAccepted(Public):
@@ -56,6 +59,10 @@ class SlotPublic(Public):
 class SlotsPublic(Public):
     registration_number: str
     slots: list[SlotPublic]
+    after_window: list[SlotPublic] = Field(
+        default=[], description="only when `slots` is empty: the first free slots after the 48-hour window"
+    )
+    notice: str | None = Field(default=None, description="why `after_window` is offered, in your language")
 
 
 class StaffPublic(Public):

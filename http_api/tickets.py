@@ -29,7 +29,9 @@ from workflows.blue_ticket import BlueTicketWorkflow
 Handle = WorkflowHandle[BlueTicketWorkflow, TicketView]
 
 
-async def start(state: AppState, request: TicketRequest, workflow_id: str) -> str:
+async def start(
+    state: AppState, request: TicketRequest, workflow_id: str, *, accepted_after_window: bool = False
+) -> str:
     ticket_id = secrets.token_urlsafe(9)
     ticket = TicketInput(
         ticket_id=ticket_id,
@@ -42,6 +44,7 @@ async def start(state: AppState, request: TicketRequest, workflow_id: str) -> st
         channel=request.channel,
         slot_start=request.slot_start,
         requested_at=datetime.now(UTC),
+        accepted_after_window=accepted_after_window,
     )
     try:
         await state.client.start_workflow(

@@ -24,7 +24,6 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from core.settings import Settings
-from domain.calendar import CityCalendar
 from domain.models import (
     Channel,
     Language,
@@ -41,7 +40,6 @@ from http_api import ratings as ratings_api
 from http_api.deps import AppState
 from store.db import engine_for, session_scope
 from store.ratings import AlreadyRated, RatingRecord, SqlRatings
-from store.stores import open_stores
 from store.tables import Rating
 from store.testing import PostgresUnavailable, fresh_engine, sqlite_url, temporary_postgres_url
 from tests.conftest import wait_for_status
@@ -236,12 +234,7 @@ async def rating_api(
     app = FastAPI()
     errors.install(app)
     app.include_router(ratings_api.router)
-    app.state.tichet = AppState(
-        settings=settings,
-        stores=open_stores(settings.database_url),
-        calendar=CityCalendar(time_zone=settings.time_zone),
-        client=env.client,
-    )
+    app.state.tichet = AppState.build(settings, env.client)
     async with serve_in_loop(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
         yield http
 

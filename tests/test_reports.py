@@ -23,7 +23,6 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 
 from core.settings import Settings
-from domain.calendar import CityCalendar
 from domain.models import Outcome, Role
 from http_api import errors
 from http_api import reports as reports_api
@@ -31,7 +30,6 @@ from http_api.deps import AppState
 from store.db import session_scope
 from store.reports import Grouping, Period, QualityRow, ReportScope, percentile, quality_report
 from store.staff import hash_token
-from store.stores import stores_for
 from store.tables import ArchiveEntry, Department, Rating, Staff
 from store.testing import PostgresUnavailable, fresh_engine, sqlite_url, temporary_postgres_url
 from tests.servers import serve_in_thread
@@ -432,12 +430,7 @@ def report_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Clien
     app = FastAPI()
     errors.install(app)
     app.include_router(reports_api.router)
-    app.state.tichet = AppState(
-        settings=settings,
-        stores=stores_for(engine),
-        calendar=CityCalendar(time_zone=settings.time_zone),
-        client=cast(Client, None),
-    )
+    app.state.tichet = AppState.build(settings, cast(Client, None))
     with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=30) as http:
         yield http
     engine.dispose()

@@ -32,7 +32,6 @@ from webexpythonsdk import WebexAPI
 import http_api.webhooks as webhooks_module
 from core import search_attributes as sa
 from core.settings import Settings
-from domain.calendar import CityCalendar
 from domain.models import WebexEvent
 from http_api import errors
 from http_api.deps import AppState
@@ -50,7 +49,6 @@ from integrations.webex_webhooks import (
     webhook_target_url,
 )
 from store.db import engine_for
-from store.stores import open_stores
 from store.testing import PostgresUnavailable, fresh_engine, sqlite_url, temporary_postgres_url
 from store.webhook_events import SqlWebhookEvents
 from tests.conftest import WEBEX_TOKEN
@@ -398,12 +396,7 @@ class Receiver:
 
 @pytest.fixture(scope="module")
 async def receiver(env: WorkflowEnvironment, settings: Settings) -> AsyncIterator[Receiver]:
-    state = AppState(
-        settings=settings,
-        stores=open_stores(settings.database_url),
-        calendar=CityCalendar(),
-        client=env.client,
-    )
+    state = AppState.build(settings, env.client)
     recorder = Recorder(receiver_app(state))
     async with serve_in_loop(recorder) as url:
         yield Receiver(url, recorder)
@@ -588,11 +581,9 @@ class _NoAttributes:
 async def test_a_failed_signal_forgets_the_event_so_it_can_come_again(
     settings: Settings, status: RPCStatusCode, expected: int
 ) -> None:
-    state = AppState(
-        settings=settings,
-        stores=open_stores(settings.database_url),
-        calendar=CityCalendar(),
-        client=cast(Client, _FailingSignalClient(status)),
+    state = AppState.build(
+        settings,
+        cast(Client, _FailingSignalClient(status)),
     )
     raw = _raw(meeting_body(_meeting(), "ended"))
     transport = httpx.ASGITransport(app=receiver_app(state), raise_app_exceptions=False)
@@ -607,9 +598,7 @@ async def test_a_failed_signal_forgets_the_event_so_it_can_come_again(
 
 async def test_temporal_unreachable_is_503_not_500(settings: Settings) -> None:
     dead = await Client.connect("127.0.0.1:1", lazy=True)
-    state = AppState(
-        settings=settings, stores=open_stores(settings.database_url), calendar=CityCalendar(), client=dead
-    )
+    state = AppState.build(settings, dead)
     raw = _raw(meeting_body(_meeting(), "ended"))
     transport = httpx.ASGITransport(app=receiver_app(state), raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://receiver") as http:

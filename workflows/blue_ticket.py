@@ -77,6 +77,8 @@ class BlueTicketWorkflow:
         workflow.upsert_search_attributes([sa.ESCALATION_LEVEL.value_set(int(inp.level))])
         level_name = inp.level.name.lower().replace("_", " ")
         self._log("started" if inp.level == Level.CLERK else "escalated", f"level: {level_name}")
+        if inp.accepted_after_window:
+            self._log("later slot accepted", "the 48-hour window was full; the citizen chose a later slot")
         if self._s.file is None and not await self._validate():
             return self._s.view()
         if not await self._assign() or not await self._book():
@@ -174,6 +176,7 @@ class BlueTicketWorkflow:
             start=start,
             requested_at=window_from or s.inp.requested_at or workflow.info().start_time,
             policy=s.inp.policy,
+            accepted_after_window=s.inp.accepted_after_window and window_from is None,
         )
         try:
             booking = await call(io.RESERVE_SLOT, request, Booking, "Reserve the slot")
