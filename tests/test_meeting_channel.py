@@ -19,7 +19,7 @@ from store.db import engine_for, session_scope
 from store.tables import ArchiveEntry, BookingRow
 from tests.conftest import wait_for_status
 from tests.factories import staff_headers
-from tests.helpers import past_the_meeting, scheduled_ticket, steps
+from tests.helpers import past_the_meeting, request_ticket, scheduled_ticket, steps
 from workflows.blue_ticket import BlueTicketWorkflow
 
 
@@ -176,3 +176,34 @@ async def test_citizen_and_clerk_move_the_meeting(
     final = await requested.handle.query(BlueTicketWorkflow.status)
     assert final.slot_start == view.slot_start
     assert [e.step for e in final.timeline].count("rescheduled") == 2
+
+
+async def test_a_rate_limit_is_waited_out(
+    api: httpx.AsyncClient, client: Client, emulator: httpx.AsyncClient, database_url: str
+) -> None:
+    fault = {"path_prefix": "/v1/meetings", "method": "POST", "status": 429, "count": 1, "retry_after": 1}
+    await emulator.post("/_control/faults", json=fault)
+    _, view = await scheduled_ticket(api, client, database_url, handler_id="c0067")
+    assert view.channel == Channel.WEBEX and view.meeting is not None and view.meeting.join_url
+    assert (await emulator.get("/_control/state")).json()["faults"] == [], "the 429 was met and retried"
+
+
+@pytest.mark.parametrize("accept", [True, False])
+async def test_in_person_only_when_the_clerk_accepts(
+    api: httpx.AsyncClient, client: Client, mailbox: Mailbox, database_url: str, accept: bool
+) -> None:
+    requested = await request_ticket(api, client, database_url, handler_id="c0068", channel="in_person")
+    waiting = await wait_for_status(requested.handle, TicketStatus.AWAITING_CLERK_ACCEPTANCE)
+    assert waiting.assignee is not None
+    await mailbox.wait_for(
+        lambda m: "la sediu" in m.subject and requested.ref.registration_number in m.subject
+    )
+    answer = await api.post(
+        f"/staff/tickets/{requested.workflow_id}/in-person",
+        json={"accept": accept},
+        headers=staff_headers(waiting.assignee.id),
+    )
+    assert answer.status_code == 200, answer.text
+    view = await wait_for_status(requested.handle, TicketStatus.SCHEDULED)
+    assert view.channel == (Channel.IN_PERSON if accept else Channel.WEBEX)
+    assert (view.meeting is not None and view.meeting.join_url is not None) is not accept
