@@ -312,6 +312,9 @@ class WebexEvent(Model):
 
 class ChooseSlotAction(Model):
     slot_start: datetime
+    requested_at: datetime | None = Field(
+        default=None, description="when the citizen chose, by the API's clock: the R5 window counts from it"
+    )
 
 
 class RescheduleAction(Model):
@@ -381,6 +384,7 @@ class RegisteredDocument(Model):
 class ArchiveRecord(Model):
     ticket_id: str
     level: Level
+    attempt: int = Field(default=0, description="the meetings of one level: 1 after a clerk no-show, …")
     registration_number: str
     staff_id: str
     department_id: str | None

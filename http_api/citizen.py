@@ -200,7 +200,7 @@ async def choose_slot(
     state: StateDep, workflow_id: str, key: KeyQuery, body: ChooseSlotRequest
 ) -> ActionAccepted:
     await tickets.citizen_view(state, workflow_id, key)
-    action = ChooseSlotAction(slot_start=body.slot_start)
+    action = ChooseSlotAction(slot_start=body.slot_start, requested_at=datetime.now(UTC))
     result = await tickets.act(state, workflow_id, BlueTicketWorkflow.choose_slot, action)
     return ActionAccepted(accepted=result.accepted, status=result.status)
 

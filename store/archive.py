@@ -1,4 +1,4 @@
-"""The municipality's archive of finished audiences (R10): one row per (ticket, level).
+"""The municipality's archive of finished audiences (R10): one row per (ticket, level, attempt).
 
 `record` is an upsert because the activity that writes it may run more than once (a retry, or a later
 step adding the recording reference); the unique constraint on (ticket_id, level) keeps one row even
@@ -45,7 +45,11 @@ class SqlArchive:
         if not self._update(entry, values):
             try:
                 with session_scope(self._engine) as session:
-                    session.add(ArchiveEntry(ticket_id=entry.ticket_id, level=int(entry.level), **values))
+                    session.add(
+                        ArchiveEntry(
+                            ticket_id=entry.ticket_id, level=int(entry.level), attempt=entry.attempt, **values
+                        )
+                    )
                     session.commit()
             except IntegrityError:
                 if not self._update(entry, values):
@@ -58,18 +62,21 @@ class SqlArchive:
                 .where(
                     col(ArchiveEntry.ticket_id) == entry.ticket_id,
                     col(ArchiveEntry.level) == int(entry.level),
+                    col(ArchiveEntry.attempt) == entry.attempt,
                 )
                 .values(**values)
             )
             session.commit()
             return result.rowcount > 0
 
-    def get(self, ticket_id: str, level: int) -> ArchiveRecord | None:
+    def get(self, ticket_id: str, level: int, attempt: int = 0) -> ArchiveRecord | None:
         """The archived audience, for reports and tests (not part of the port)."""
         with session_scope(self._engine) as session:
             row = session.exec(
                 select(ArchiveEntry).where(
-                    ArchiveEntry.ticket_id == ticket_id, ArchiveEntry.level == int(level)
+                    ArchiveEntry.ticket_id == ticket_id,
+                    ArchiveEntry.level == int(level),
+                    ArchiveEntry.attempt == attempt,
                 )
             ).first()
             if row is None:
@@ -77,6 +84,7 @@ class SqlArchive:
             return ArchiveRecord(
                 ticket_id=row.ticket_id,
                 level=Level(row.level),
+                attempt=row.attempt,
                 registration_number=row.registration_number,
                 staff_id=row.staff_id,
                 department_id=row.department_id,

@@ -118,11 +118,15 @@ class ArchiveEntry(SQLModel, table=True):
     """One finished audience, kept in the municipality's archive (R10)."""
 
     __tablename__ = "archive"
-    __table_args__ = (UniqueConstraint("ticket_id", "level", name="uq_archive_ticket_level"),)
+    # `attempt` counts the meetings of one level: a clerk no-show is archived, then a new slot is booked.
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "level", "attempt", name="uq_archive_ticket_level_attempt"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: str = Field(max_length=80, index=True)
     level: int
+    attempt: int = Field(default=0)
     registration_number: str = Field(max_length=40, index=True)
     staff_id: str = Field(max_length=40, index=True)
     department_id: str | None = Field(default=None, max_length=40, index=True)

@@ -80,3 +80,13 @@ def ticket_body(ref: FileRef, slot_start: str, email: str, **overrides: Any) -> 
 
 def staff_headers(staff_id: str) -> dict[str, str]:
     return {"Authorization": f"Bearer demo-{staff_id}"}
+
+
+def director_email(database_url: str, staff_id: str) -> str:
+    """The email of the director of `staff_id`'s department (who hears of late and missed meetings)."""
+    with session_scope(engine_for(database_url)) as session:
+        person = session.get(Staff, staff_id)
+        assert person is not None
+        director = session.get(Staff, f"dir-{person.department_id}")
+        assert director is not None
+        return director.email

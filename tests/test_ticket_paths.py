@@ -15,9 +15,9 @@ from devstack.mailbox import Mailbox
 from domain.calendar import CityCalendar, add_working_hours
 from domain.models import Channel, Citizen, Level, Outcome, TicketInput, TicketStatus
 from store.db import engine_for, session_scope
-from store.tables import ArchiveEntry, BookingRow, Staff
+from store.tables import ArchiveEntry, BookingRow
 from tests.conftest import bucharest_today, wait_for_status
-from tests.factories import add_file, free_slots, staff_headers
+from tests.factories import add_file, director_email, free_slots, staff_headers
 from tests.helpers import past_the_meeting, request_ticket, scheduled_ticket, steps
 from workflows.blue_ticket import BlueTicketWorkflow
 
@@ -49,25 +49,40 @@ async def test_citizen_no_show_closes_the_ticket_with_a_note(
         assert row.outcome == "citizen_no_show" and row.resolution_document_number is None
 
 
-async def test_clerk_no_show_is_reported_to_the_director(
+async def test_clerk_no_show_is_reported_and_the_citizen_gets_a_new_slot(
     api: httpx.AsyncClient, client: Client, env: WorkflowEnvironment, mailbox: Mailbox, database_url: str
 ) -> None:
     requested, view = await scheduled_ticket(api, client, database_url, handler_id="c0041")
+    assert view.assignee is not None
+    clerk = view.assignee.id
     await past_the_meeting(env, requested.handle, view)
     await wait_for_status(requested.handle, TicketStatus.AWAITING_OUTCOME)
     response = await api.post(
         f"/staff/tickets/{requested.workflow_id}/outcome",
         json={"outcome": "clerk_no_show"},
-        headers=staff_headers("c0041"),
+        headers=staff_headers(clerk),
     )
     assert response.status_code == 200, response.text
-    assert (await requested.handle.result()).outcome == Outcome.CLERK_NO_SHOW
-    director = view.assignee and view.department_id
-    assert director
-    await mailbox.wait_for(
+    await wait_for_status(requested.handle, TicketStatus.AWAITING_SLOT)
+    report = await mailbox.wait_for(
         lambda m: "Funcționar absent" in m.subject and requested.ref.registration_number in m.subject
     )
-    await mailbox.wait_for(lambda m: requested.email in m.recipients and "scuze" in m.subject)
+    assert list(report.recipients) == [director_email(database_url, clerk)]
+    apology = await mailbox.wait_for(lambda m: requested.email in m.recipients and "scuze" in m.subject)
+    assert str(requested.link) in apology.text or requested.link.path in apology.text
+
+    offered = (await api.get(f"{requested.link.path}/slots", params=requested.key)).json()["slots"]
+    chosen = await api.post(
+        f"{requested.link.path}/slot", params=requested.key, json={"slot_start": offered[0]["start"]}
+    )
+    assert chosen.status_code == 200, chosen.text
+    again = await wait_for_status(requested.handle, TicketStatus.SCHEDULED, TicketStatus.AWAITING_OUTCOME)
+    assert again.slot_start == datetime.fromisoformat(offered[0]["start"]) and again.outcome is None
+    with session_scope(engine_for(database_url)) as session:
+        missed = session.exec(select(ArchiveEntry).where(ArchiveEntry.ticket_id == requested.ticket_id)).one()
+        assert (missed.attempt, missed.outcome, missed.staff_id) == (0, "clerk_no_show", clerk), (
+            "counted for R11"
+        )
 
 
 async def test_late_resolution_reminds_the_clerk_then_tells_the_director_and_keeps_waiting(
@@ -100,12 +115,8 @@ async def test_late_resolution_reminds_the_clerk_then_tells_the_director_and_kee
 
     await skip_to(deadline_at + timedelta(minutes=1))
     late = await mailbox.wait_for(lambda m: "întârziată" in m.subject and number in m.subject)
-    with session_scope(engine_for(database_url)) as session:
-        clerk = session.get(Staff, "c0042")
-        assert clerk is not None
-        director = session.get(Staff, f"dir-{clerk.department_id}")
-        assert director is not None
-    assert list(late.recipients) == [director.email]
+    assert view.assignee is not None
+    assert list(late.recipients) == [director_email(database_url, view.assignee.id)]
     view = await handle.query(BlueTicketWorkflow.status)
     assert view.status == TicketStatus.AWAITING_RESOLUTION
     assert steps(view)[-3:] == ["outcome request", "resolution reminder", "resolution late"]

@@ -60,6 +60,7 @@ with workflow.unsafe.imports_passed_through():
 # Behaviour added after tickets were already running; `workflow.patched` keeps their histories valid.
 MEETING_CHANNEL = "meeting-channel-v1"  # Webex fallback to phone, host notice, reminders, recording
 WORKING_HOUR_DEADLINES = "working-hour-deadlines-v1"  # R8 reminder and deadline in working hours
+CLERK_NO_SHOW_REBOOK = "clerk-no-show-rebook-v1"  # a clerk no-show offers the citizen a new slot
 IN_PERSON_ACCEPTANCE = "in-person-acceptance-v1"  # in person only when the clerk accepts
 EARLIER_RESOLUTIONS = "earlier-resolutions-attached-v1"  # the next level's holder gets them
 
@@ -83,11 +84,16 @@ class BlueTicketWorkflow:
             return self._s.view()
         if not await self._assign() or not await self._book():
             return self._s.view()
-        await self._create_meeting()
-        await self._announce_schedule()
-        if not await self._wait_for_meeting():
-            return self._s.view()
-        await self._wait_for_outcome_or_resolution()
+        while True:
+            await self._create_meeting()
+            await self._announce_schedule()
+            if not await self._wait_for_meeting():
+                return self._s.view()
+            await self._wait_for_outcome_or_resolution()
+            if self._s.outcome != Outcome.CLERK_NO_SHOW or not workflow.patched(CLERK_NO_SHOW_REBOOK):
+                break
+            if not await self._offer_a_new_slot():
+                return self._s.view()
         if self._s.outcome in NO_SHOWS:
             await self._close_without_resolution()
             return self._s.view()
@@ -328,6 +334,29 @@ class BlueTicketWorkflow:
             await self._email_staff(kind, s.director if kind == "resolution_late" else s.assignee)
         await workflow.wait_condition(s.clerk_has_answered)
 
+    async def _offer_a_new_slot(self) -> bool:
+        """A clerk no-show is reported to the director and archived; the citizen gets a new slot of
+        their choice at the same level (issue 4). False when none is chosen in time."""
+        s = self._s
+        assert s.booking is not None
+        self._log("clerk no-show", "reported to the director; the citizen chooses a new slot")
+        await self._email_staff("clerk_no_show_report", s.director)
+        await self._archive()
+        release = io.ReleaseRequest(ticket_id=s.inp.ticket_id, level=s.level, at=workflow.now())
+        await call(io.RELEASE_SLOT, release, bool, "Free the missed slot")
+        s.start_over_after_clerk_no_show()
+        self._set_status(TicketStatus.AWAITING_SLOT)
+        await self._email_citizen("clerk_no_show")
+        await wait_until(
+            lambda: s.booking is not None or s.cancel is not None,
+            s.inp.policy.slot_choice_timeout,
+            "Citizen chooses a new slot",
+        )
+        if s.booking is None:
+            await self._give_up("no_slot_chosen" if s.cancel is None else "cancelled_by_citizen")
+            return False
+        return True
+
     async def _close_without_resolution(self) -> None:
         s = self._s
         assert s.outcome is not None
@@ -409,7 +438,7 @@ class BlueTicketWorkflow:
     @workflow.update(description="Citizen: choose another slot after the first one was refused.")
     async def choose_slot(self, action: ChooseSlotAction) -> ActionResult:
         try:
-            await self._reserve(action.slot_start)
+            await self._reserve(action.slot_start, action.requested_at)
         except Rejected as refusal:
             raise ApplicationError(str(refusal), type=io.SLOT_UNAVAILABLE) from None
         return self._ok()

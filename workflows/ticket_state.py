@@ -47,6 +47,7 @@ class TicketState:
     escalation_deadline: datetime | None = None
     rejection_code: str | None = None
     reschedules: int = 0
+    attempt: int = 0  # meetings held (or missed) at this level: a clerk no-show books another
     meeting_started: bool = False
     in_person: bool | None = None  # the clerk's answer to an in-person request
     outcome_by_webex: bool = False
@@ -95,6 +96,7 @@ class TicketState:
         return ArchiveRecord(
             ticket_id=self.inp.ticket_id,
             level=self.level,
+            attempt=self.attempt,
             registration_number=self.file.registration_number,
             staff_id=self.assignee.id if self.assignee else "",
             department_id=self.file.department_id,
@@ -132,6 +134,13 @@ class TicketState:
                 "requested_at": self.escalation.requested_at or now,
             }
         )
+
+    def start_over_after_clerk_no_show(self) -> None:
+        """Forget the missed meeting (it is archived) so the level can book and hold another."""
+        self.attempt += 1
+        self.booking = self.meeting = self.outcome = None
+        self.outcome_by_webex = self.meeting_started = self.archived = False
+        self.recording_ref = None
 
     def details(self) -> str:
         """Markdown for the Temporal UI's 'current details': where the ticket is, and its last steps."""
