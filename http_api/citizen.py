@@ -189,10 +189,7 @@ async def my_ticket(state: StateDep, request: Request, workflow_id: str, key: Ke
 )
 async def cancel(state: StateDep, workflow_id: str, key: KeyQuery, body: CancelRequest) -> ActionAccepted:
     await tickets.citizen_view(state, workflow_id, key)
-    result = await tickets.act(
-        state, workflow_id, BlueTicketWorkflow.cancel, CancelAction(reason=body.reason)
-    )
-    return ActionAccepted(accepted=result.accepted, status=result.status)
+    return await tickets.act(state, workflow_id, BlueTicketWorkflow.cancel, CancelAction(reason=body.reason))
 
 
 @router.post("/bilet/{workflow_id}/slot", response_model=ActionAccepted, summary="Choose another slot")
@@ -201,8 +198,7 @@ async def choose_slot(
 ) -> ActionAccepted:
     await tickets.citizen_view(state, workflow_id, key)
     action = ChooseSlotAction(slot_start=body.slot_start, requested_at=datetime.now(UTC))
-    result = await tickets.act(state, workflow_id, BlueTicketWorkflow.choose_slot, action)
-    return ActionAccepted(accepted=result.accepted, status=result.status)
+    return await tickets.act(state, workflow_id, BlueTicketWorkflow.choose_slot, action)
 
 
 @router.get(
@@ -210,9 +206,7 @@ async def choose_slot(
 )
 async def ticket_slots(state: StateDep, workflow_id: str, key: KeyQuery) -> SlotsPublic:
     ticket = await tickets.citizen_view(state, workflow_id, key)
-    file = await _file_of(state, ticket)
-    slots = await run_in_threadpool(_slots, state, file, ticket.level)
-    return SlotsPublic(registration_number=ticket.registration_number, slots=_public(slots, state.calendar))
+    return await _slots_public(state, await _file_of(state, ticket), ticket.level)
 
 
 @router.post(
@@ -226,8 +220,7 @@ async def reschedule(
     """A move is a new request for the citizen: its 48-hour window counts from now."""
     await tickets.citizen_view(state, workflow_id, key)
     action = RescheduleAction(slot_start=body.slot_start, requested_at=datetime.now(UTC))
-    result = await tickets.act(state, workflow_id, BlueTicketWorkflow.reschedule, action)
-    return ActionAccepted(accepted=result.accepted, status=result.status)
+    return await tickets.act(state, workflow_id, BlueTicketWorkflow.reschedule, action)
 
 
 @router.get(
@@ -235,9 +228,12 @@ async def reschedule(
 )
 async def escalation_slots(state: StateDep, workflow_id: str, key: KeyQuery) -> SlotsPublic:
     ticket = await tickets.citizen_view(state, workflow_id, key)
-    file, level = await _next_level(state, ticket)
+    return await _slots_public(state, *await _next_level(state, ticket))
+
+
+async def _slots_public(state: AppState, file: FileInfo, level: Level) -> SlotsPublic:
     slots = await run_in_threadpool(_slots, state, file, level)
-    return SlotsPublic(registration_number=ticket.registration_number, slots=_public(slots, state.calendar))
+    return SlotsPublic(registration_number=file.registration_number, slots=_public(slots, state.calendar))
 
 
 @router.post(
@@ -254,8 +250,7 @@ async def escalate(state: StateDep, workflow_id: str, key: KeyQuery, body: Escal
             free_slots=[s.model_dump(mode="json") for s in _public(slots, state.calendar)[:20]],
         )
     action = EscalateAction(slot_start=body.slot_start, channel=body.channel, requested_at=datetime.now(UTC))
-    result = await tickets.act(state, workflow_id, BlueTicketWorkflow.escalate, action)
-    return ActionAccepted(accepted=result.accepted, status=result.status)
+    return await tickets.act(state, workflow_id, BlueTicketWorkflow.escalate, action)
 
 
 async def _next_level(state: AppState, ticket: TicketView) -> tuple[FileInfo, Level]:

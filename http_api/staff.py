@@ -96,8 +96,7 @@ async def record_outcome(
 ) -> ActionAccepted:
     await _own_ticket(state, workflow_id, me)
     action = OutcomeAction(staff_id=me.id, outcome=body.outcome, note=body.note)
-    result = await tickets.act(state, workflow_id, BlueTicketWorkflow.record_outcome, action)
-    return ActionAccepted(accepted=result.accepted, status=result.status)
+    return await tickets.act(state, workflow_id, BlueTicketWorkflow.record_outcome, action)
 
 
 @router.post(
@@ -113,8 +112,7 @@ async def submit_resolution(
         category=body.category,
         documents_needed=body.documents_needed,
     )
-    result = await tickets.act(state, workflow_id, BlueTicketWorkflow.submit_resolution, action)
-    return ActionAccepted(accepted=result.accepted, status=result.status)
+    return await tickets.act(state, workflow_id, BlueTicketWorkflow.submit_resolution, action)
 
 
 @router.post(
@@ -127,8 +125,7 @@ async def decide_in_person(
 ) -> ActionAccepted:
     await _own_ticket(state, workflow_id, me)
     action = InPersonDecision(staff_id=me.id, accept=body.accept)
-    result = await tickets.act(state, workflow_id, BlueTicketWorkflow.decide_in_person, action)
-    return ActionAccepted(accepted=result.accepted, status=result.status)
+    return await tickets.act(state, workflow_id, BlueTicketWorkflow.decide_in_person, action)
 
 
 @router.post(
@@ -142,8 +139,7 @@ async def reschedule(
     """Inside the ticket's original window; the citizen reads the reason in the new invitation."""
     await _own_ticket(state, workflow_id, me)
     action = RescheduleAction(slot_start=body.slot_start, staff_id=me.id, reason=body.reason)
-    result = await tickets.act(state, workflow_id, BlueTicketWorkflow.reschedule, action)
-    return ActionAccepted(accepted=result.accepted, status=result.status)
+    return await tickets.act(state, workflow_id, BlueTicketWorkflow.reschedule, action)
 
 
 @router.post(
@@ -152,5 +148,4 @@ async def reschedule(
 async def assign(state: StateDep, me: CurrentStaff, workflow_id: str, body: AssignRequest) -> ActionAccepted:
     await _own_ticket(state, workflow_id, me)
     action = AssignAction(staff_id=me.id, assignee_id=body.assignee_id)
-    result = await tickets.act(state, workflow_id, BlueTicketWorkflow.assign_clerk, action)
-    return ActionAccepted(accepted=result.accepted, status=result.status)
+    return await tickets.act(state, workflow_id, BlueTicketWorkflow.assign_clerk, action)

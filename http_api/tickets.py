@@ -23,7 +23,7 @@ from domain.messages import MESSAGES
 from domain.models import ActionResult, Citizen, FileRef, Level, TicketInput, TicketStatus, TicketView
 from http_api.deps import AppState
 from http_api.errors import ApiError
-from http_api.schemas import TicketRequest
+from http_api.schemas import ActionAccepted, TicketRequest
 from workflows.blue_ticket import BlueTicketWorkflow
 
 Handle = WorkflowHandle[BlueTicketWorkflow, TicketView]
@@ -89,7 +89,7 @@ async def citizen_view(state: AppState, workflow_id: str, key: str) -> TicketVie
     return ticket
 
 
-async def act(state: AppState, workflow_id: str, update: Any, action: Any) -> ActionResult:
+async def act(state: AppState, workflow_id: str, update: Any, action: Any) -> ActionAccepted:
     """Run an update; a refusal by the workflow (validator or handler) becomes 409 with its reason."""
     handle: Handle = state.client.get_workflow_handle_for(BlueTicketWorkflow.run, workflow_id)
     try:
@@ -104,4 +104,4 @@ async def act(state: AppState, workflow_id: str, update: Any, action: Any) -> Ac
         if err.status == RPCStatusCode.NOT_FOUND:
             raise ApiError(409, "action_not_allowed", "the ticket has ended") from None
         raise
-    return result
+    return ActionAccepted(accepted=result.accepted, status=result.status)
