@@ -205,6 +205,22 @@ def child_environment(ports: Ports) -> dict[str, str]:
     }
 
 
+def database_is_outdated(url: str) -> str:
+    """The first missing table or column of an existing database, or "" (see store.db.outdated_schema)."""
+    from sqlalchemy import inspect
+
+    from store.db import make_engine, outdated_schema
+
+    engine = make_engine(url)
+    try:
+        if not inspect(engine).get_table_names():
+            return ""
+        missing = outdated_schema(engine)
+        return missing[0] if missing else ""
+    finally:
+        engine.dispose()
+
+
 def database_is_empty(url: str) -> bool:
     from sqlalchemy import func, inspect, select
     from sqlalchemy.exc import SQLAlchemyError
@@ -245,6 +261,7 @@ def banner(ports: Ports, settings: Settings, log_dir: Path) -> str:
     lines = [
         "",
         "Tichet Albastru is running.",
+        f"  Citizens' page   http://{HOST}:{ports.api}/",
         f"  API docs         http://{HOST}:{ports.api}/docs",
         f"  Temporal UI      http://{HOST}:{ports.temporal_ui}",
         f"  Mailbox          http://{HOST}:{ports.mail_http}   (SMTP on {HOST}:{ports.smtp})",
@@ -295,13 +312,27 @@ def main(argv: list[str] | None = None) -> int:
         ]
         if busy:
             raise StackError(f"ports already in use: {', '.join(busy)}. Is another `make run` running?")
+        outdated = database_is_outdated(settings.database_url)
+        fresh_city = bool(outdated) or database_is_empty(settings.database_url)
+        if fresh_city:
+            # Tickets of an earlier demo city would point at files and bookings that are gone.
+            (data_dir / "temporal.db").unlink(missing_ok=True)
         for service in infrastructure(ports, settings, data_dir):
             print(f"  starting {service.name}", flush=True)
             supervisor.start(service)
-        if database_is_empty(settings.database_url):
+        if fresh_city:
             today = datetime.now(ZoneInfo(settings.time_zone)).date().isoformat()
+            if outdated:  # demo data only: rebuilding it is the friendly answer
+                print(f"  the demo database predates this version ({outdated}): rebuilding it", flush=True)
             print(f"  seeding the demo city (today = {today})", flush=True)
-            seed_argv = [sys.executable, "-m", "store.seed", "--today", today]
+            seed_argv = [
+                sys.executable,
+                "-m",
+                "store.seed",
+                "--today",
+                today,
+                *(["--reset"] if outdated else []),
+            ]
             seed = Service("seed", seed_argv, port=None, start_timeout=600)
             supervisor.run_to_completion(seed, log_dir / "seed.out")
         for service in application(ports):

@@ -8,7 +8,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, inspect
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session, SQLModel, create_engine
 
 import store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -42,8 +43,34 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+class OutdatedSchema(RuntimeError):
+    """The database was created by an older version of the code (no migration tool yet: see README)."""
+
+
 def create_schema(engine: Engine) -> None:
-    SQLModel.metadata.create_all(engine)
+    """Create missing tables. The worker and the API may both do it at the same moment; the loser of
+    that race sees "already exists" and simply checks again."""
+    try:
+        SQLModel.metadata.create_all(engine)
+    except (OperationalError, ProgrammingError) as error:
+        if "already exists" not in str(error):
+            raise
+        SQLModel.metadata.create_all(engine)
+
+
+def outdated_schema(engine: Engine) -> list[str]:
+    """Tables and columns the code expects but the database lacks (`create_all` adds tables, never
+    columns), so an old database fails at start-up with their names instead of mid-ticket."""
+    inspector = inspect(engine)
+    present = set(inspector.get_table_names())
+    missing: list[str] = []
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name not in present:
+            missing.append(table.name)
+            continue
+        columns = {column["name"] for column in inspector.get_columns(table.name)}
+        missing += [f"{table.name}.{column.name}" for column in table.columns if column.name not in columns]
+    return missing
 
 
 def reset_schema(engine: Engine) -> None:
@@ -56,6 +83,12 @@ def reset_schema(engine: Engine) -> None:
 def engine_for(url: str) -> Engine:
     engine = make_engine(url)
     create_schema(engine)
+    missing = outdated_schema(engine)
+    if missing:
+        raise OutdatedSchema(
+            f"the database at {engine.url!r} predates this version (missing: {', '.join(missing)}); "
+            "for the demo database, `rm -rf .data` and `make run` again"
+        )
     return engine
 
 

@@ -30,7 +30,7 @@ from sqlmodel import select
 
 from domain.calendar import romanian_public_holidays
 from domain.models import FileStatus, Role
-from store.db import create_schema, engine_for, reset_schema, session_scope
+from store.db import create_schema, make_engine, reset_schema, session_scope
 from store.seed_data import (
     ABSENCE_REASONS,
     COMPANIES,
@@ -454,7 +454,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.files < 0:
         parser.error("--files must be >= 0")
 
-    engine = engine_for(args.database_url)
+    # Not `engine_for`: that refuses an outdated schema, which `--reset` is here to replace.
+    engine = make_engine(args.database_url)
     started = time.perf_counter()
     try:
         summary = seed_demo_city(engine, args.today, args.files, reset=args.reset)

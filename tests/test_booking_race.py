@@ -5,11 +5,8 @@ activity, `slot_taken`), and the table holds no slot twice. The database decides
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
 
 import pytest
 from sqlalchemy import Engine, func
@@ -25,10 +22,9 @@ from store.bookings import SqlBookingLedger
 from store.calendar import SqlCalendarSource
 from store.db import session_scope
 from store.staff import SqlStaffDirectory
-from store.tables import BookingRow, Department, Staff
-from store.testing import PostgresUnavailable, fresh_engine, sqlite_url, temporary_postgres_url
-
-T = TypeVar("T")
+from store.tables import BookingRow, Department
+from tests.concurrency import race
+from tests.db_fixtures import add_rows, staff_row
 
 ATTEMPTS = 200
 SLOTS = 10
@@ -37,60 +33,17 @@ FIRST = datetime(2026, 3, 10, 6, 30, tzinfo=UTC)
 LENGTH = timedelta(minutes=15)
 STARTS = [FIRST + i * LENGTH for i in range(SLOTS)]
 REQUESTED = datetime(2026, 3, 9, 7, 0, tzinfo=UTC)  # Monday 09:00: all ten lie in the window
+RACE_TIMEOUT = 180  # seconds for each racer: two hundred of them on a busy machine
 
 
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    try:
-        with temporary_postgres_url() as url:
-            yield url
-    except PostgresUnavailable as error:
-        pytest.skip(f"PostgreSQL not reachable: {error}")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
-    url = sqlite_url(tmp_path) if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = fresh_engine(url)
-    with session_scope(engine) as session:
-        session.add(
-            Department(id="urbanism", name="Direcția Urbanism", director_id=None, deputy_mayor_id=None)
-        )
-        session.commit()
-        session.add(
-            Staff(
-                id="c1",
-                name="Ana Pop",
-                email="c1@primaria.example",
-                webex_email="c1@primaria.example",
-                role=Role.CLERK.value,
-                department_id="urbanism",
-            )
-        )
-        session.commit()
-    yield engine
-    engine.dispose()
-
-
-def in_threads(count: int, work: Callable[[int], T]) -> list[T | BaseException]:
-    """Run `work(i)` on `count` threads released together by a barrier; results or exceptions."""
-    barrier = threading.Barrier(count)
-    results: list[T | BaseException] = [RuntimeError("not run")] * count
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = work(i)
-        except BaseException as error:
-            results[i] = error
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    assert not any(thread.is_alive() for thread in threads), "a reservation hung"
-    return results
+@pytest.fixture
+def engine(engine: Engine) -> Engine:
+    """The conftest's empty schema with one department and its one clerk, c1."""
+    add_rows(
+        engine, Department(id="urbanism", name="Direcția Urbanism", director_id=None, deputy_mayor_id=None)
+    )
+    add_rows(engine, staff_row("c1", Role.CLERK, "urbanism", name="Ana Pop"))
+    return engine
 
 
 def double_bookings(engine: Engine) -> list[tuple[str, datetime, int]]:
@@ -119,7 +72,7 @@ def test_200_tickets_for_10_slots_leave_exactly_10_winners(engine: Engine) -> No
             ticket_id=f"race-{i:03d}", level=0, staff_id="c1", start=start, end=start + LENGTH, at=REQUESTED
         )
 
-    results = in_threads(ATTEMPTS, attempt)
+    results = race(ATTEMPTS, attempt, timeout=RACE_TIMEOUT)
     winners = [r for r in results if isinstance(r, Booking)]
     losers = [r for r in results if not isinstance(r, Booking)]
     assert len(winners) == SLOTS
@@ -157,7 +110,7 @@ def test_the_race_through_the_booking_activity_tells_each_loser_slot_taken(engin
         )
         return activities.reserve_slot(request)
 
-    results = in_threads(ATTEMPTS, attempt)
+    results = race(ATTEMPTS, attempt, timeout=RACE_TIMEOUT)
     winners = [r for r in results if isinstance(r, Booking)]
     losers = [r for r in results if not isinstance(r, Booking)]
     assert len(winners) == SLOTS and len({w.start for w in winners}) == SLOTS
@@ -191,7 +144,7 @@ def test_a_freed_slot_goes_to_exactly_one_of_the_next_racers(engine: Engine) -> 
             ticket_id=f"next-{i}", level=0, staff_id="c1", start=FIRST, end=FIRST + LENGTH, at=REQUESTED
         )
 
-    results = in_threads(50, attempt)
+    results = race(50, attempt, timeout=RACE_TIMEOUT)
     assert sum(isinstance(r, Booking) for r in results) == 1
     assert all(isinstance(r, (Booking, SlotTaken)) for r in results)
     assert double_bookings(engine) == []

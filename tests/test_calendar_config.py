@@ -7,7 +7,6 @@ hypothesis can try thousands of weeks, day-offs and absences, across both daylig
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -41,10 +40,9 @@ from domain.calendar import (
 from domain.models import Booking, DepartmentInfo, FileInfo, FileStatus, Level, Policy, Role, StaffMember
 from store.bookings import SqlBookingLedger
 from store.calendar import SqlCalendarSource
-from store.db import session_scope
 from store.staff import SqlStaffDirectory
-from store.tables import Absence, CityDayOff, Department, DepartmentHours, Staff, StaffHours
-from store.testing import PostgresUnavailable, fresh_engine, sqlite_url, temporary_postgres_url
+from store.tables import Absence, CityDayOff, DepartmentHours, StaffHours
+from tests.db_fixtures import add_rows, add_urbanism
 
 TZ = ZoneInfo("Europe/Bucharest")
 CAL = CityCalendar()
@@ -142,58 +140,11 @@ def test_slot_problem_reports_the_daily_cap_last() -> None:
 # --- the real adapters -----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    try:
-        with temporary_postgres_url() as url:
-            yield url
-    except PostgresUnavailable as error:
-        pytest.skip(f"PostgreSQL not reachable: {error}")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
-    url = sqlite_url(tmp_path) if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = fresh_engine(url)
-    _small_city(engine)
-    yield engine
-    engine.dispose()
-
-
-def _person_row(staff_id: str, role: Role, department_id: str | None, **extra: str | None) -> Staff:
-    return Staff(
-        id=staff_id,
-        name=f"Persoana {staff_id}",
-        email=f"{staff_id}@primaria.example",
-        webex_email=f"{staff_id}@primaria.example",
-        role=role.value,
-        department_id=department_id,
-        **extra,
-    )
-
-
-def _small_city(engine: Engine) -> None:
-    with session_scope(engine) as session:
-        session.add(
-            Department(id="urbanism", name="Direcția Urbanism", director_id="dir", deputy_mayor_id="vp")
-        )
-        session.commit()
-        session.add_all(
-            [
-                _person_row("primar", Role.MAYOR, None),
-                _person_row("vp", Role.DEPUTY_MAYOR, None),
-                _person_row("dir", Role.DIRECTOR, "urbanism"),
-                _person_row("c1", Role.CLERK, "urbanism", substitute_id="c2"),
-                _person_row("c2", Role.CLERK, "urbanism"),
-            ]
-        )
-        session.commit()
-
-
-def _add(engine: Engine, *rows: object) -> None:
-    with session_scope(engine) as session:
-        session.add_all(rows)
-        session.commit()
+@pytest.fixture
+def engine(engine: Engine) -> Engine:
+    """The conftest's empty schema with the small city of `add_urbanism` and no configuration yet."""
+    add_urbanism(engine)
+    return engine
 
 
 @dataclass
@@ -266,7 +217,7 @@ def test_without_configuration_the_r4_defaults_apply(city: City) -> None:
 
 
 def test_personal_hours_override_the_department_and_change_the_offer(city: City) -> None:
-    _add(
+    add_rows(
         city.engine,
         DepartmentHours(department_id="urbanism", weekday=1, opens=time(10, 0), closes=time(18, 0)),
         StaffHours(staff_id="c1", weekday=0, opens=time(13, 0), closes=time(15, 0)),
@@ -283,7 +234,7 @@ def test_personal_hours_override_the_department_and_change_the_offer(city: City)
 
 
 def test_a_closed_weekday_offers_nothing_that_day(city: City) -> None:
-    _add(city.engine, StaffHours(staff_id="c1", weekday=1, opens=None, closes=None))
+    add_rows(city.engine, StaffHours(staff_id="c1", weekday=1, opens=None, closes=None))
     slots = city.offered()
     assert _times(slots, TUESDAY) == []
     assert _times(slots, MONDAY) and _times(slots, WEDNESDAY)
@@ -293,7 +244,7 @@ def test_a_closed_weekday_offers_nothing_that_day(city: City) -> None:
 
 
 def test_a_city_day_off_removes_the_day_and_pauses_the_window(city: City) -> None:
-    _add(city.engine, CityDayOff(day=TUESDAY, reason="Zi liberă declarată de Consiliul Local"))
+    add_rows(city.engine, CityDayOff(day=TUESDAY, reason="Zi liberă declarată de Consiliul Local"))
     slots = city.offered()
     assert _times(slots, TUESDAY) == []
     # Tuesday is not a working day, so the 48 hours run on: Monday 15 h + Wednesday 24 h + Thursday 9 h.
@@ -307,7 +258,7 @@ def test_the_source_caches_until_refresh_or_ttl(engine: Engine) -> None:
     source = SqlCalendarSource(engine, ttl=60, monotonic=lambda: now[0])
     assert source.extra_days_off() == frozenset()
     assert source.hours_for("c1", "urbanism") == DEFAULT_HOURS
-    _add(
+    add_rows(
         engine,
         CityDayOff(day=TUESDAY, reason="punte"),
         StaffHours(staff_id="c1", weekday=4, opens=None, closes=None),
@@ -316,7 +267,7 @@ def test_the_source_caches_until_refresh_or_ttl(engine: Engine) -> None:
     now[0] = 61.0
     assert source.extra_days_off() == {TUESDAY}
     assert 4 not in source.hours_for("c1", "urbanism") and 4 in source.hours_for("c2", "urbanism")
-    _add(engine, StaffHours(staff_id="c2", weekday=4, opens=time(8, 30), closes=time(12, 0)))
+    add_rows(engine, StaffHours(staff_id="c2", weekday=4, opens=time(8, 30), closes=time(12, 0)))
     source.refresh()
     assert source.hours_for("c2", "urbanism")[4] == (time(8, 30), time(12, 0))
     assert source.hours_for(None, "urbanism") == DEFAULT_HOURS  # the department's week
@@ -330,9 +281,11 @@ def test_the_tables_refuse_a_broken_week(
     engine: Engine, opens: time, closes: time | None, weekday: int
 ) -> None:
     with pytest.raises(IntegrityError):
-        _add(engine, StaffHours(staff_id="c1", weekday=weekday, opens=opens, closes=closes))
+        add_rows(engine, StaffHours(staff_id="c1", weekday=weekday, opens=opens, closes=closes))
     with pytest.raises(IntegrityError):
-        _add(engine, DepartmentHours(department_id="urbanism", weekday=weekday, opens=opens, closes=closes))
+        add_rows(
+            engine, DepartmentHours(department_id="urbanism", weekday=weekday, opens=opens, closes=closes)
+        )
 
 
 def test_a_director_at_the_daily_cap_gets_no_slot_that_day(city: City) -> None:
@@ -401,7 +354,7 @@ def test_a_full_window_offers_the_first_slots_after_it(city: City) -> None:
 
 def test_slots_after_the_window_follow_the_same_rules(city: City) -> None:
     _fill_window(city, "c1")
-    _add(
+    add_rows(
         city.engine,
         CityDayOff(day=THURSDAY, reason="punte"),
         StaffHours(staff_id="c1", weekday=2, opens=None, closes=None),  # c1 never on Wednesdays
@@ -431,7 +384,7 @@ def test_slots_after_the_window_follow_the_same_rules(city: City) -> None:
 
 def test_an_empty_search_returns_nothing(city: City) -> None:
     # Nobody receives citizens on any day: the search gives up at the horizon instead of looping.
-    _add(
+    add_rows(
         city.engine,
         *[DepartmentHours(department_id="urbanism", weekday=d, opens=None, closes=None) for d in range(7)],
     )

@@ -3,118 +3,49 @@
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
-from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, func
-from sqlmodel import select
+from sqlalchemy import Engine
 
 from domain.models import ArchiveRecord, Channel, FileStatus, Level, Outcome, Role
 from domain.ports import SlotTaken
 from store.archive import SqlArchive
 from store.bookings import SqlBookingLedger
-from store.db import session_scope
 from store.registry import SqlDocumentRegistry
 from store.staff import SqlStaffDirectory, hash_token
 from store.stores import Stores, open_stores, stores_for
-from store.tables import Absence, ArchiveEntry, BookingRow, Department, RegisteredFile, Staff
-from store.testing import PostgresUnavailable, fresh_engine, sqlite_url, temporary_postgres_url
-
-T = TypeVar("T")
+from store.tables import Absence, ArchiveEntry, BookingRow, RegisteredFile
+from store.testing import sqlite_url
+from tests.concurrency import race
+from tests.db_fixtures import add_rows, add_urbanism, count_rows
 
 SLOT = datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
 SLOT_END = SLOT + timedelta(minutes=15)
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    try:
-        with temporary_postgres_url() as url:
-            yield url
-    except PostgresUnavailable as error:
-        pytest.skip(f"PostgreSQL not reachable: {error}")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
-    url = sqlite_url(tmp_path) if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = fresh_engine(url)
-    _small_city(engine)
-    yield engine
-    engine.dispose()
-
-
-def _person(staff_id: str, role: Role, department_id: str | None, **extra: str | None) -> Staff:
-    return Staff(
-        id=staff_id,
-        name=f"Persoana {staff_id}",
-        email=f"{staff_id}@primaria.example",
-        webex_email=f"{staff_id}@primaria.example",
-        role=role.value,
-        department_id=department_id,
-        api_token_sha256=hash_token(f"token-{staff_id}"),
-        **extra,
+@pytest.fixture
+def engine(engine: Engine) -> Engine:
+    """The conftest's empty schema with just enough rows for the adapters: one department, a few
+    people (each with an API token, reporting up), absences and a file."""
+    add_urbanism(engine, token=True, reporting=True)
+    add_rows(
+        engine,
+        Absence(staff_id="c1", first_day=date(2026, 11, 28), last_day=date(2026, 12, 2)),
+        Absence(staff_id="c1", first_day=date(2026, 12, 10), last_day=date(2026, 12, 10)),
+        RegisteredFile(
+            registration_number="104233/2026",
+            filing_date=date(2026, 11, 20),
+            requester_name="Ioana Pop",
+            subject="Certificat de urbanism",
+            department_id="urbanism",
+            status=FileStatus.IN_PROGRESS.value,
+            last_handler_id="c1",
+        ),
     )
-
-
-def _small_city(engine: Engine) -> None:
-    """Just enough rows for the adapters: one department, a few people, absences and files."""
-    with session_scope(engine) as session:
-        session.add(
-            Department(id="urbanism", name="Direcția Urbanism", director_id="dir", deputy_mayor_id="vp")
-        )
-        session.commit()
-        session.add_all(
-            [
-                _person("primar", Role.MAYOR, None),
-                _person("vp", Role.DEPUTY_MAYOR, None, reports_to_id="primar"),
-                _person("dir", Role.DIRECTOR, "urbanism", reports_to_id="vp"),
-                _person("c1", Role.CLERK, "urbanism", reports_to_id="dir", substitute_id="c2"),
-                _person("c2", Role.CLERK, "urbanism", reports_to_id="dir"),
-            ]
-        )
-        session.commit()  # no ORM relationships, so the unit of work does not order by foreign key
-        session.add_all(
-            [
-                Absence(staff_id="c1", first_day=date(2026, 11, 28), last_day=date(2026, 12, 2)),
-                Absence(staff_id="c1", first_day=date(2026, 12, 10), last_day=date(2026, 12, 10)),
-                RegisteredFile(
-                    registration_number="104233/2026",
-                    filing_date=date(2026, 11, 20),
-                    requester_name="Ioana Pop",
-                    subject="Certificat de urbanism",
-                    department_id="urbanism",
-                    status=FileStatus.IN_PROGRESS.value,
-                    last_handler_id="c1",
-                ),
-            ]
-        )
-        session.commit()
-
-
-def _in_threads(count: int, work: Callable[[int], T]) -> list[T | BaseException]:
-    """Run `work(i)` in `count` threads released together; collect results or exceptions."""
-    barrier = threading.Barrier(count)
-    results: list[T | BaseException] = [RuntimeError("not run")] * count
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = work(i)
-        except BaseException as error:
-            results[i] = error
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+    return engine
 
 
 def _reserve(
@@ -141,8 +72,7 @@ def test_reserving_the_same_slot_again_returns_the_same_booking(engine: Engine) 
     first = _reserve(ledger, "t-1")
     again = _reserve(ledger, "t-1", start=SLOT.astimezone(ZoneInfo("Europe/Bucharest")))
     assert again == first
-    with session_scope(engine) as session:
-        assert session.exec(select(func.count()).select_from(BookingRow)).one() == 1
+    assert count_rows(engine, BookingRow) == 1
 
 
 def test_a_ticket_holding_another_slot_must_release_it_first(engine: Engine) -> None:
@@ -201,7 +131,7 @@ def test_reserve_refuses_naive_and_empty_slots(engine: Engine) -> None:
 
 def test_twenty_tickets_racing_for_one_slot_leave_exactly_one_winner(engine: Engine) -> None:
     ledger = SqlBookingLedger(engine)
-    results = _in_threads(20, lambda i: _reserve(ledger, f"race-{i}"))
+    results = race(20, lambda i: _reserve(ledger, f"race-{i}"))
     winners = [r for r in results if not isinstance(r, BaseException)]
     losers = [r for r in results if isinstance(r, BaseException)]
     assert len(winners) == 1, results
@@ -211,7 +141,7 @@ def test_twenty_tickets_racing_for_one_slot_leave_exactly_one_winner(engine: Eng
 
 def test_one_ticket_retried_in_parallel_gets_one_booking(engine: Engine) -> None:
     ledger = SqlBookingLedger(engine)
-    results = _in_threads(10, lambda _: _reserve(ledger, "t-retry"))
+    results = race(10, lambda _: _reserve(ledger, "t-retry"))
     assert all(not isinstance(r, BaseException) for r in results), results
     assert len({r.booking_id for r in results if not isinstance(r, BaseException)}) == 1
 
@@ -338,7 +268,7 @@ def test_register_document_refuses_an_unknown_file(engine: Engine) -> None:
 
 def test_parallel_registrations_get_distinct_consecutive_numbers(engine: Engine) -> None:
     registry = SqlDocumentRegistry(engine)
-    results = _in_threads(8, lambda i: _register(registry, f"par-{i}"))
+    results = race(8, lambda i: _register(registry, f"par-{i}"))
     numbers = sorted(r.registration_number for r in results if not isinstance(r, BaseException))
     assert numbers == [f"TA-2026-{n:06d}" for n in range(1, 9)], results
 
@@ -368,8 +298,7 @@ def test_archive_record_is_an_upsert(engine: Engine) -> None:
     assert archive.get("t-1", 0) == updated
     assert archive.get("t-1", 1) is not None
     assert archive.get("t-2", 0) is None
-    with session_scope(engine) as session:
-        assert session.exec(select(func.count()).select_from(ArchiveEntry)).one() == 2
+    assert count_rows(engine, ArchiveEntry) == 2
 
 
 # --- wiring ---------------------------------------------------------------------------------------

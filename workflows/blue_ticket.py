@@ -529,9 +529,9 @@ class BlueTicketWorkflow:
             if s.status in guards.AFTER_MEETING:
                 self._set_status(TicketStatus.AWAITING_RESOLUTION)
         elif event.kind == "recording_created" and event.recording_id:
+            # Into the archive at once (R10); the resolution later completes the same row.
             s.recording_ref = event.recording_id
-            if s.archived:
-                await self._archive()
+            await self._archive()
 
     @workflow.signal(description='Clerk (Temporal UI): {"staff_id": "...", "outcome": "held"}')
     def record_outcome_signal(self, payload: dict[str, Any]) -> None:
