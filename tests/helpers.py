@@ -1,4 +1,5 @@
-"""Steps many lifecycle tests share: request a ticket through the API, move a ticket's clock."""
+"""Steps many lifecycle tests share: request a ticket through the API, move a ticket's clock, act on
+it as a member of staff."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.models import FileRef, TicketStatus, TicketView
 from tests.conftest import bucharest_today, handle_for, wait_for_status
-from tests.factories import add_file, free_slots, ticket_body
+from tests.factories import add_file, free_slots, staff_headers, ticket_body
 
 
 @dataclass
@@ -67,6 +68,26 @@ async def past_the_meeting(
     now = await env.get_current_time(handle)
     if view.slot_start + extra > now:  # an escalated level's slot may already lie behind this clock
         await env.fast_forward(handle, view.slot_start - now + extra)
+
+
+async def met_ticket(
+    api: httpx.AsyncClient, client: Client, env: WorkflowEnvironment, database_url: str, **kwargs: Any
+) -> tuple[Requested, TicketView]:
+    """A scheduled ticket whose meeting has taken place (its clock skipped past the slot) and which now
+    waits for the outcome; the view is the one it had when it was scheduled."""
+    requested, view = await scheduled_ticket(api, client, database_url, **kwargs)
+    await past_the_meeting(env, requested.handle, view)
+    await wait_for_status(requested.handle, TicketStatus.AWAITING_OUTCOME)
+    return requested, view
+
+
+async def staff_action(
+    api: httpx.AsyncClient, requested: Requested, action: str, staff_id: str, body: dict[str, Any]
+) -> httpx.Response:
+    """`staff_id` posts `body` to the staff API's `action` (outcome, resolution, …) for the ticket."""
+    return await api.post(
+        f"/staff/tickets/{requested.workflow_id}/{action}", json=body, headers=staff_headers(staff_id)
+    )
 
 
 def steps(view: TicketView) -> list[str]:

@@ -23,14 +23,12 @@ from domain.activity_io import DocumentRequest
 from domain.models import (
     AudienceRecord,
     Channel,
-    Language,
     Level,
     MeetingInfo,
     NeededDocument,
     Outcome,
     ResolutionAction,
     Role,
-    StaffMember,
     TicketStatus,
     TicketView,
 )
@@ -45,6 +43,7 @@ from integrations.documents import (
 from store.db import create_schema, make_engine
 from store.seed import seed_demo_city
 from store.stores import stores_for
+from tests.samples import meeting_info, next_level, staff_member, ticket_view
 
 CITY = "Primăria Municipiului Cluj-Napoca"
 NUMBER = "104233/2026"
@@ -71,28 +70,15 @@ FIRST_PARAGRAPH = (
 EARLIER_CONCLUSIONS = "Dosarul a fost verificat; lipsește avizul de mediu, pe care îl puteți cere online."
 
 
-def staff(staff_id: str, name: str, role: Role) -> StaffMember:
-    email = f"{staff_id}@primaria.example"
-    return StaffMember(
-        id=staff_id, name=name, email=email, webex_email=email, role=role, department_id="urbanism"
-    )
-
-
-CLERK = staff("c0001", "Ștefan Țurcanu", Role.CLERK)
-DIRECTOR = staff("dir-urbanism", "Ana-Maria Îndrieș", Role.DIRECTOR)
-DEPUTY = staff("vp-2", "Mircea Ardeleanu", Role.DEPUTY_MAYOR)
-MAYOR = staff("primar", "Emil Boc", Role.MAYOR)
+CLERK = staff_member("c0001", name="Ștefan Țurcanu")
+DIRECTOR = staff_member("dir-urbanism", Role.DIRECTOR, name="Ana-Maria Îndrieș")
+DEPUTY = staff_member("vp-2", Role.DEPUTY_MAYOR, name="Mircea Ardeleanu")
+MAYOR = staff_member("primar", Role.MAYOR, name="Emil Boc")
 HOLDER = {Level.CLERK: CLERK, Level.DIRECTOR: DIRECTOR, Level.DEPUTY_MAYOR: DEPUTY, Level.MAYOR: MAYOR}
 
 
 def meeting(start: datetime, channel: Channel = Channel.WEBEX) -> MeetingInfo:
-    return MeetingInfo(
-        channel=channel,
-        start=start,
-        end=start + timedelta(minutes=15),
-        meeting_id="m-1" if channel == Channel.WEBEX else None,
-        join_url="https://webex.example/m-1" if channel == Channel.WEBEX else None,
-    )
+    return meeting_info(start, channel, meeting_id="m-1", join_url="https://webex.example/m-1", phone=None)
 
 
 def audience(level: Level, document_number: str, conclusions: str = EARLIER_CONCLUSIONS) -> AudienceRecord:
@@ -118,25 +104,20 @@ def ticket(
     registration_number: str = NUMBER,
     ticket_id: str = "t-8f1c",
 ) -> TicketView:
-    return TicketView(
+    return ticket_view(
         ticket_id=ticket_id,
         status=TicketStatus.RESOLVING,
         level=level,
         registration_number=registration_number,
         subject=SUBJECT,
-        department_id="urbanism",
         channel=channel,
-        citizen_language=Language.RO,
         assignee=HOLDER[level],
         slot_start=SLOT,
         meeting=meeting(SLOT, channel),
         outcome=Outcome.HELD,
-        document_number=None,
         escalation_deadline=escalation_deadline,
-        next_level=Level(level + 1) if level < Level.MAYOR else None,
-        rejection_code=None,
+        next_level=next_level(level),
         audiences=audiences or [],
-        timeline=[],
     )
 
 

@@ -18,29 +18,18 @@ from activities.notifications import NotificationActivities
 from core.links import citizen_url
 from devstack.mailbox import Mailbox, StoredMessage
 from domain.activity_io import EmailRequest
-from domain.models import (
-    Channel,
-    Language,
-    Level,
-    MeetingInfo,
-    Role,
-    StaffMember,
-    TicketStatus,
-    TicketView,
-    TimelineEntry,
-)
+from domain.models import Channel, Language, Level, TicketStatus, TicketView, TimelineEntry
 from integrations.emails import compose, split_note
 from integrations.invites import invite_uid, meeting_invite, sequence_at
 from integrations.mailer import SmtpMailer
 from store.db import create_schema, make_engine
 from store.stores import stores_for
+from tests.samples import CLERK, JOIN_URL, PHONE, meeting_info, ticket_view
 
 NUMBER = "100001/2026"
 CITY = "Primăria Municipiului Cluj-Napoca"
 ORGANIZER = "Tichet Albastru <tichet-albastru@primaria.example>"
 CITIZEN = "ioana.pop@example.ro"
-JOIN_URL = "https://webex.example/meet/m-123"
-PHONE = "+40 712 345 678"
 LINK = "https://tichet.primaria.example/bilet/tichet-100001_2026?cheie=abc"
 SUBJECT = "Certificat de urbanism pentru extindere locuință"
 # Monday after the spring change (EEST, +3) and Monday after the autumn change (EET, +2).
@@ -48,49 +37,22 @@ SPRING = datetime(2026, 3, 30, 5, 30, tzinfo=UTC)
 AUTUMN = datetime(2026, 10, 26, 6, 30, tzinfo=UTC)
 STAMP = datetime(2026, 3, 26, 9, 0, tzinfo=UTC)
 
-CLERK = StaffMember(
-    id="c0001",
-    name="Andreea Mureșan",
-    email="andreea.muresan@primaria.example",
-    webex_email="andreea.muresan@webex.example",
-    role=Role.CLERK,
-    department_id="urb",
-)
-
 
 def view(
     slot: datetime = SPRING, channel: Channel = Channel.WEBEX, *, with_meeting: bool = True, **overrides: Any
 ) -> TicketView:
-    meeting = MeetingInfo(
-        channel=channel,
-        start=slot,
-        end=slot + timedelta(minutes=15),
-        meeting_id="m-123" if channel == Channel.WEBEX else None,
-        join_url=JOIN_URL if channel == Channel.WEBEX else None,
-        phone=PHONE if channel == Channel.PHONE else None,
-    )
     values: dict[str, Any] = {
         "ticket_id": "bt-100001-2026-1",
-        "status": TicketStatus.SCHEDULED,
-        "level": Level.CLERK,
         "registration_number": NUMBER,
         "subject": SUBJECT,
         "department_id": "urb",
         "channel": channel,
-        "citizen_language": Language.RO,
         "assignee": CLERK,
         "slot_start": slot,
-        "meeting": meeting if with_meeting else None,
-        "outcome": None,
-        "document_number": None,
-        "escalation_deadline": None,
-        "next_level": Level.DIRECTOR,
-        "rejection_code": None,
-        "audiences": [],
+        "meeting": meeting_info(slot, channel) if with_meeting else None,
         "timeline": [TimelineEntry(at=slot - timedelta(days=2), step="validated", detail=NUMBER)],
     }
-    values.update(overrides)
-    return TicketView(**values)
+    return ticket_view(**(values | overrides))
 
 
 def invite(ticket: TicketView | None = None, **kwargs: Any) -> bytes:

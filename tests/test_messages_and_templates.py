@@ -13,20 +13,11 @@ from typing import Any
 import pytest
 
 from domain.messages import MESSAGES, text
-from domain.models import (
-    Channel,
-    Language,
-    Level,
-    MeetingInfo,
-    Outcome,
-    Role,
-    StaffMember,
-    TicketStatus,
-    TicketView,
-    TimelineEntry,
-)
+from domain.models import Channel, Language, Level, Outcome, TicketStatus, TicketView, TimelineEntry
 from integrations.emails import compose
 from integrations.templates import TEMPLATES
+from tests import samples
+from tests.samples import CLERK, meeting_info, next_level
 
 ROMANIAN_LETTERS = set("ăâîșțĂÂÎȘȚ")
 NUMBER = "104233/2026"
@@ -75,34 +66,6 @@ OUTCOME = {
     "staff_resolution_reminder": Outcome.HELD,
 }
 
-CLERK = StaffMember(
-    id="c0001",
-    name="Andreea Mureșan",
-    email="andreea.muresan@primaria.example",
-    webex_email="andreea.muresan@webex.example",
-    role=Role.CLERK,
-    department_id="urb",
-)
-DIRECTOR = StaffMember(
-    id="d0001",
-    name="Ștefan Țurcanu",
-    email="stefan.turcanu@primaria.example",
-    webex_email="stefan.turcanu@webex.example",
-    role=Role.DIRECTOR,
-    department_id="urb",
-)
-
-
-def meeting(channel: Channel) -> MeetingInfo:
-    return MeetingInfo(
-        channel=channel,
-        start=SLOT,
-        end=SLOT + timedelta(minutes=15),
-        meeting_id="m-123" if channel == Channel.WEBEX else None,
-        join_url="https://webex.example/meet/m-123" if channel == Channel.WEBEX else None,
-        phone="+40 712 345 678" if channel == Channel.PHONE else None,
-    )
-
 
 def ticket_view(kind: str, language: Language = Language.RO, **overrides: Any) -> TicketView:
     status = STATUS[kind]
@@ -126,17 +89,15 @@ def ticket_view(kind: str, language: Language = Language.RO, **overrides: Any) -
         "citizen_language": language,
         "assignee": None if rejected or status == TicketStatus.AWAITING_ASSIGNMENT else CLERK,
         "slot_start": SLOT,
-        "meeting": meeting(channel) if booked else None,
+        "meeting": meeting_info(SLOT, channel) if booked else None,
         "outcome": OUTCOME.get(kind),
         "document_number": "R-5501/2026" if resolved else None,
         "escalation_deadline": SLOT + timedelta(days=31) if resolved else None,
-        "next_level": Level(level + 1) if level < Level.MAYOR else None,
+        "next_level": next_level(level),
         "rejection_code": "no_matching_file" if rejected else None,
-        "audiences": [],
         "timeline": [TimelineEntry(at=SLOT - timedelta(days=1), step="validated", detail=NUMBER)],
     }
-    values.update(overrides)
-    return TicketView(**values)
+    return samples.ticket_view(**(values | overrides))
 
 
 def render(kind: str, language: Language, **overrides: Any) -> EmailMessage:

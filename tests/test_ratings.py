@@ -8,46 +8,33 @@ through the full app (`api`) as every lifecycle test does.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import ValidationError
-from sqlalchemy import Engine, func
-from sqlmodel import select
+from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from core.settings import Settings
-from domain.models import (
-    Channel,
-    Language,
-    Level,
-    MeetingInfo,
-    Outcome,
-    Role,
-    StaffMember,
-    TicketStatus,
-    TicketView,
-)
+from domain.models import Level, Outcome, StaffMember, TicketStatus, TicketView
 from http_api import errors
 from http_api import ratings as ratings_api
 from http_api.deps import AppState
-from store.db import engine_for, session_scope
+from store.db import engine_for
 from store.ratings import AlreadyRated, RatingRecord, SqlRatings
 from store.tables import Rating
-from store.testing import PostgresUnavailable, fresh_engine, sqlite_url, temporary_postgres_url
+from tests.concurrency import race
 from tests.conftest import wait_for_status
+from tests.db_fixtures import count_rows
 from tests.factories import staff_headers
 from tests.helpers import Requested, past_the_meeting, scheduled_ticket
+from tests.samples import RESOLUTION_BODY, meeting_info, staff_member, ticket_view
 from tests.servers import serve_in_loop
-
-T = TypeVar("T")
 
 MEETING = datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
 
@@ -71,28 +58,6 @@ def a_rating(stars: int = 5, **changes: Any) -> RatingRecord:
 # --- the store, on both databases ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    try:
-        with temporary_postgres_url() as url:
-            yield url
-    except PostgresUnavailable as error:
-        pytest.skip(f"PostgreSQL not reachable: {error}")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    url = sqlite_url(tmp_path) if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = fresh_engine(url)
-    yield engine
-    engine.dispose()
-
-
-def count_ratings(engine: Engine) -> int:
-    with session_scope(engine) as session:
-        return session.exec(select(func.count()).select_from(Rating)).one()
-
-
 def test_a_rating_is_stored_and_read_back(engine: Engine) -> None:
     ratings = SqlRatings(engine)
     stored = ratings.add(a_rating(4))
@@ -109,37 +74,17 @@ def test_an_audience_is_rated_once_but_each_level_has_its_own(engine: Engine) ->
     ratings.add(a_rating(3, level=Level.DIRECTOR, staff_id="dir"))
     first = ratings.get("t-1", 0)
     assert first is not None and first.stars == 5
-    assert count_ratings(engine) == 2
-
-
-def _in_threads(count: int, work: Callable[[int], T]) -> list[T | BaseException]:
-    """Run `work(i)` in `count` threads released together; collect results or exceptions."""
-    barrier = threading.Barrier(count)
-    results: list[T | BaseException] = [RuntimeError("not run")] * count
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = work(i)
-        except BaseException as error:
-            results[i] = error
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+    assert count_rows(engine, Rating) == 2
 
 
 def test_racing_ratings_of_one_audience_store_exactly_one(engine: Engine) -> None:
     ratings = SqlRatings(engine)
-    results = _in_threads(8, lambda i: ratings.add(a_rating(1 + i % 5)))
+    results = race(8, lambda i: ratings.add(a_rating(1 + i % 5)))
     stored = [r for r in results if isinstance(r, RatingRecord)]
     assert len(stored) == 1
     assert all(isinstance(r, AlreadyRated) for r in results if r not in stored)
     assert ratings.get("t-1", 0) == stored[0]
-    assert count_ratings(engine) == 1
+    assert count_rows(engine, Rating) == 1
 
 
 @pytest.mark.parametrize("changes", [{"stars": 0}, {"stars": 6}, {"comment": "x" * 1001}])
@@ -150,38 +95,19 @@ def test_the_record_refuses_what_the_table_must_not_hold(changes: dict[str, Any]
 
 # --- when a ticket may be rated (pure) ----------------------------------------------------------------
 
-CLERK = StaffMember(
-    id="c1",
-    name="Ioana Pop",
-    email="c1@p.example",
-    webex_email="c1@p.example",
-    role=Role.CLERK,
-    department_id="u",
-)
+CLERK = staff_member("c1", name="Ioana Pop", email="c1@p.example", department_id="u")
 
 
 def ticket(
     status: TicketStatus, outcome: Outcome | None = None, assignee: StaffMember | None = CLERK
 ) -> TicketView:
-    return TicketView(
-        ticket_id="t-1",
+    return ticket_view(
         status=status,
-        level=Level.CLERK,
-        registration_number="104233/2026",
-        subject="Certificat de urbanism",
         department_id="u",
-        channel=Channel.WEBEX,
-        citizen_language=Language.RO,
         assignee=assignee,
         slot_start=MEETING,
-        meeting=MeetingInfo(channel=Channel.WEBEX, start=MEETING, end=MEETING + timedelta(minutes=15)),
+        meeting=meeting_info(MEETING, meeting_id=None, join_url=None),
         outcome=outcome,
-        document_number=None,
-        escalation_deadline=None,
-        next_level=Level.DIRECTOR,
-        rejection_code=None,
-        audiences=[],
-        timeline=[],
     )
 
 
@@ -320,10 +246,7 @@ async def test_a_resolved_ticket_can_be_rated(
     await wait_for_status(requested.handle, TicketStatus.AWAITING_OUTCOME)
     resolution = await api.post(
         f"/staff/tickets/{requested.workflow_id}/resolution",
-        json={
-            "conclusions": "Am lămurit situația dosarului; documentele sunt complete.",
-            "category": "clarified",
-        },
+        json=RESOLUTION_BODY,
         headers=staff_headers("c0062"),
     )
     assert resolution.status_code == 200, resolution.text

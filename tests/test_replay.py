@@ -1,9 +1,10 @@
 """Replay: today's workflow code must reproduce yesterday's histories command for command.
 
-`histories/happy_path.json` is a whole ticket (request → resolution → 30-day window → closed)
-recorded from a real run; re-record it only on purpose, with
-`TICHET_RECORD_HISTORY=1 pytest tests/test_ticket_lifecycle.py`, and only when a change is behind
-`workflow.patched` or no ticket of the old shape can still be running. Every ticket that this test
+`histories/*.json` are whole tickets (request → resolution → 30-day window → closed) recorded from
+real runs of successive versions: `happy_path.json` before the patches in workflows/blue_ticket.py,
+`happy_path_v2.json` with them. Keep every one: a version's tickets may still be running. Record a
+new one when the workflow changes, with `TICHET_RECORD_HISTORY=<name> pytest
+tests/test_ticket_lifecycle.py`, after putting the change behind `workflow.patched`. Every ticket that this test
 session ran is replayed as well, so a non-deterministic branch anywhere in the workflow shows here.
 """
 
@@ -20,7 +21,7 @@ from temporalio.worker import Replayer
 from worker import SANDBOX, WORKFLOWS
 
 HISTORIES = Path(__file__).parent / "histories"
-HAPPY_PATH_HISTORY = HISTORIES / "happy_path.json"
+KEPT = ("happy_path.json", "happy_path_v2.json")
 
 
 def replayer() -> Replayer:
@@ -34,8 +35,9 @@ async def test_recorded_history_replays(path: Path) -> None:
     assert result.replay_failure is None
 
 
-def test_the_happy_path_history_is_kept() -> None:
-    assert HAPPY_PATH_HISTORY.exists(), "the replay fixture is missing: see this module's docstring"
+def test_every_versions_history_is_kept() -> None:
+    missing = [name for name in KEPT if not (HISTORIES / name).exists()]
+    assert missing == [], "a replay fixture is missing: see this module's docstring"
 
 
 @pytest.mark.runs_last

@@ -13,7 +13,6 @@ import io
 import statistics
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any, cast
 
 import httpx
@@ -29,9 +28,9 @@ from http_api import reports as reports_api
 from http_api.deps import AppState
 from store.db import session_scope
 from store.reports import Grouping, Period, QualityRow, ReportScope, percentile, quality_report
-from store.staff import hash_token
-from store.tables import ArchiveEntry, Department, Rating, Staff
-from store.testing import PostgresUnavailable, fresh_engine, sqlite_url, temporary_postgres_url
+from store.tables import ArchiveEntry, Department, Rating
+from store.testing import fresh_engine, sqlite_url
+from tests.db_fixtures import staff_row
 from tests.servers import serve_in_thread
 
 TZ = "Europe/Bucharest"
@@ -120,15 +119,7 @@ def build_city(engine: Engine) -> None:
         ]
         session.add_all(
             [
-                Staff(
-                    id=staff_id,
-                    name=NAMES[staff_id],
-                    email=f"{staff_id}@primaria.example",
-                    webex_email=f"{staff_id}@primaria.example",
-                    role=role.value,
-                    department_id=department_id,
-                    api_token_sha256=hash_token(f"token-{staff_id}"),
-                )
+                staff_row(staff_id, role, department_id, name=NAMES[staff_id], token=True)
                 for staff_id, role, department_id in people
             ]
         )
@@ -303,22 +294,11 @@ def dumped(rows: list[QualityRow]) -> list[dict[str, Any]]:
 # --- the figures, on both databases ---------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    try:
-        with temporary_postgres_url() as url:
-            yield url
-    except PostgresUnavailable as error:
-        pytest.skip(f"PostgreSQL not reachable: {error}")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    url = sqlite_url(tmp_path) if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = fresh_engine(url)
+@pytest.fixture
+def engine(engine: Engine) -> Engine:
+    """The conftest's empty schema with the fixture city and its archive."""
     build_city(engine)
-    yield engine
-    engine.dispose()
+    return engine
 
 
 EVERYTHING = ReportScope(everything=True)

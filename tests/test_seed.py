@@ -6,7 +6,6 @@ import hashlib
 import re
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -19,26 +18,9 @@ from store.registry import SqlDocumentRegistry
 from store.seed import AlreadySeeded, build_demo_city, is_seeded, main, seed_demo_city
 from store.staff import SqlStaffDirectory
 from store.tables import Absence, Department, RegisteredFile, Staff
-from store.testing import PostgresUnavailable, fresh_engine, sqlite_url, temporary_postgres_url
+from store.testing import sqlite_url
 
 TODAY = date(2026, 11, 25)  # a Wednesday
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    try:
-        with temporary_postgres_url() as url:
-            yield url
-    except PostgresUnavailable as error:
-        pytest.skip(f"PostgreSQL not reachable: {error}")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
-    url = sqlite_url(tmp_path) if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = fresh_engine(url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

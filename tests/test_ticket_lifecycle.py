@@ -20,7 +20,7 @@ from store.db import engine_for, session_scope
 from store.tables import ArchiveEntry, BookingRow, OutgoingDocument
 from tests.conftest import bucharest_today, handle_for, wait_for_status
 from tests.factories import add_file, free_slots, staff_headers, ticket_body
-from tests.test_replay import HAPPY_PATH_HISTORY
+from tests.test_replay import HISTORIES
 
 
 async def test_happy_path_from_request_to_closed(
@@ -84,10 +84,10 @@ async def test_happy_path_from_request_to_closed(
     await env.fast_forward(handle, timedelta(days=31))
     closed = await handle.result()
     assert closed.status == TicketStatus.CLOSED
-    if os.environ.get("TICHET_RECORD_HISTORY"):
-        # Re-record the replay fixture deliberately (see tests/test_replay.py), never by accident.
+    if name := os.environ.get("TICHET_RECORD_HISTORY"):
+        # Record a replay fixture deliberately (see tests/test_replay.py), never by accident.
         history = await handle.fetch_history()
-        await asyncio.to_thread(HAPPY_PATH_HISTORY.write_text, history.to_json())
+        await asyncio.to_thread((HISTORIES / f"{name}.json").write_text, history.to_json())
 
     with session_scope(engine_for(database_url)) as session:
         archived = session.exec(

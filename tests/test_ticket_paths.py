@@ -18,26 +18,18 @@ from store.db import engine_for, session_scope
 from store.tables import ArchiveEntry, BookingRow
 from tests.conftest import bucharest_today, wait_for_status
 from tests.factories import add_file, director_email, free_slots, staff_headers
-from tests.helpers import past_the_meeting, request_ticket, scheduled_ticket, steps
+from tests.helpers import met_ticket, past_the_meeting, request_ticket, scheduled_ticket, staff_action, steps
+from tests.samples import RESOLUTION_BODY
 from workflows.blue_ticket import BlueTicketWorkflow
-
-RESOLUTION = {
-    "conclusions": "Am lămurit situația dosarului; documentele sunt complete.",
-    "category": "clarified",
-}
 
 
 async def test_citizen_no_show_closes_the_ticket_with_a_note(
     api: httpx.AsyncClient, client: Client, env: WorkflowEnvironment, mailbox: Mailbox, database_url: str
 ) -> None:
-    requested, view = await scheduled_ticket(api, client, database_url, handler_id="c0040")
-    await past_the_meeting(env, requested.handle, view)
-    await wait_for_status(requested.handle, TicketStatus.AWAITING_OUTCOME)
+    requested, _ = await met_ticket(api, client, env, database_url, handler_id="c0040")
 
-    response = await api.post(
-        f"/staff/tickets/{requested.workflow_id}/outcome",
-        json={"outcome": "citizen_no_show", "note": "Am așteptat 10 minute."},
-        headers=staff_headers("c0040"),
+    response = await staff_action(
+        api, requested, "outcome", "c0040", {"outcome": "citizen_no_show", "note": "Am așteptat 10 minute."}
     )
     assert response.status_code == 200, response.text
     closed = await requested.handle.result()
@@ -52,16 +44,10 @@ async def test_citizen_no_show_closes_the_ticket_with_a_note(
 async def test_clerk_no_show_is_reported_and_the_citizen_gets_a_new_slot(
     api: httpx.AsyncClient, client: Client, env: WorkflowEnvironment, mailbox: Mailbox, database_url: str
 ) -> None:
-    requested, view = await scheduled_ticket(api, client, database_url, handler_id="c0041")
+    requested, view = await met_ticket(api, client, env, database_url, handler_id="c0041")
     assert view.assignee is not None
     clerk = view.assignee.id
-    await past_the_meeting(env, requested.handle, view)
-    await wait_for_status(requested.handle, TicketStatus.AWAITING_OUTCOME)
-    response = await api.post(
-        f"/staff/tickets/{requested.workflow_id}/outcome",
-        json={"outcome": "clerk_no_show"},
-        headers=staff_headers(clerk),
-    )
+    response = await staff_action(api, requested, "outcome", clerk, {"outcome": "clerk_no_show"})
     assert response.status_code == 200, response.text
     await wait_for_status(requested.handle, TicketStatus.AWAITING_SLOT)
     report = await mailbox.wait_for(
@@ -121,9 +107,7 @@ async def test_late_resolution_reminds_the_clerk_then_tells_the_director_and_kee
     assert view.status == TicketStatus.AWAITING_RESOLUTION
     assert steps(view)[-3:] == ["outcome request", "resolution reminder", "resolution late"]
 
-    response = await api.post(
-        f"/staff/tickets/{requested.workflow_id}/resolution", json=RESOLUTION, headers=staff_headers("c0042")
-    )
+    response = await staff_action(api, requested, "resolution", "c0042", RESOLUTION_BODY)
     assert response.status_code == 200, response.text
     resolved = await wait_for_status(handle, TicketStatus.RESOLVED)
     assert resolved.document_number is not None
@@ -143,9 +127,7 @@ async def test_escalation_goes_to_the_director_and_never_skips_a_level(
 
     await past_the_meeting(env, handle, view)
     await wait_for_status(handle, TicketStatus.AWAITING_OUTCOME)
-    await api.post(
-        f"/staff/tickets/{requested.workflow_id}/resolution", json=RESOLUTION, headers=staff_headers("c0001")
-    )
+    await staff_action(api, requested, "resolution", "c0001", RESOLUTION_BODY)
     await wait_for_status(handle, TicketStatus.RESOLVED)
 
     offered = await api.get(f"{requested.link.path}/escalation-slots", params=requested.key)
@@ -180,12 +162,8 @@ async def test_escalation_goes_to_the_director_and_never_skips_a_level(
 async def test_escalation_window_closes_after_30_days(
     api: httpx.AsyncClient, client: Client, env: WorkflowEnvironment, database_url: str
 ) -> None:
-    requested, view = await scheduled_ticket(api, client, database_url, handler_id="c0043")
-    await past_the_meeting(env, requested.handle, view)
-    await wait_for_status(requested.handle, TicketStatus.AWAITING_OUTCOME)
-    await api.post(
-        f"/staff/tickets/{requested.workflow_id}/resolution", json=RESOLUTION, headers=staff_headers("c0043")
-    )
+    requested, view = await met_ticket(api, client, env, database_url, handler_id="c0043")
+    await staff_action(api, requested, "resolution", "c0043", RESOLUTION_BODY)
     await wait_for_status(requested.handle, TicketStatus.RESOLVED)
     await env.fast_forward(requested.handle, timedelta(days=30, minutes=1))
     assert (await requested.handle.result()).status == TicketStatus.CLOSED

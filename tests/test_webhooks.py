@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -49,8 +48,8 @@ from integrations.webex_webhooks import (
     webhook_target_url,
 )
 from store.db import engine_for
-from store.testing import PostgresUnavailable, fresh_engine, sqlite_url, temporary_postgres_url
 from store.webhook_events import SqlWebhookEvents
+from tests.concurrency import race
 from tests.conftest import WEBEX_TOKEN
 from tests.helpers import scheduled_ticket, steps
 from tests.servers import serve_in_loop, serve_in_thread
@@ -279,23 +278,6 @@ def test_the_target_url_is_the_public_base_plus_the_route() -> None:
 # --- the de-duplication table, on both backends -----------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    try:
-        with temporary_postgres_url() as url:
-            yield url
-    except PostgresUnavailable as error:
-        pytest.skip(f"PostgreSQL not reachable: {error}")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Engine]:
-    url = sqlite_url(tmp_path) if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = fresh_engine(url)
-    yield engine
-    engine.dispose()
-
-
 def _event(event_id: str | None = None) -> WebexEvent:
     return WebexEvent(
         event_id=event_id or f"meetings:ended:{uuid.uuid4().hex}",
@@ -318,19 +300,8 @@ def test_record_once_is_true_once_then_false(engine: Engine) -> None:
 
 def test_record_once_lets_exactly_one_of_racing_deliveries_through(engine: Engine) -> None:
     events, event = SqlWebhookEvents(engine), _event()
-    barrier = threading.Barrier(8)
-    outcomes: list[bool] = []
-
-    def deliver() -> None:
-        barrier.wait()
-        outcomes.append(events.record_once(event))
-
-    threads = [threading.Thread(target=deliver) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == [False] * 7 + [True]
+    outcomes = race(8, lambda _: events.record_once(event))
+    assert sorted(o for o in outcomes if isinstance(o, bool)) == [False] * 7 + [True], outcomes
 
 
 # --- the receiver over HTTP -------------------------------------------------------------------------
