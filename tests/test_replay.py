@@ -4,8 +4,8 @@
 real runs of successive versions: `happy_path.json` before the patches in workflows/blue_ticket.py,
 `happy_path_v2.json` with them. Keep every one: a version's tickets may still be running. Record a
 new one when the workflow changes, with `TICHET_RECORD_HISTORY=<name> pytest
-tests/test_ticket_lifecycle.py`, after putting the change behind `workflow.patched`. Every ticket that this test
-session ran is replayed as well, so a non-deterministic branch anywhere in the workflow shows here.
+tests/test_ticket_lifecycle.py`, after putting the change behind `workflow.patched`. Every ticket
+that this test session ran is replayed as well, so a non-deterministic branch shows here.
 """
 
 from __future__ import annotations
