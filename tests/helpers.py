@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from domain.models import FileRef, TicketStatus, TicketView
+from core.settings import Settings
+from domain.models import Channel, Citizen, FileRef, TicketInput, TicketStatus, TicketView
 from tests.conftest import bucharest_today, handle_for, wait_for_status
 from tests.factories import add_file, free_slots, staff_headers, ticket_body
+from workflows.blue_ticket import BlueTicketWorkflow
 
 
 @dataclass
@@ -68,6 +70,35 @@ async def past_the_meeting(
     now = await env.get_current_time(handle)
     if view.slot_start + extra > now:  # an escalated level's slot may already lie behind this clock
         await env.fast_forward(handle, view.slot_start - now + extra)
+
+
+async def rival_ticket(
+    client: Client,
+    settings: Settings,
+    database_url: str,
+    handler_id: str,
+    slot_start: datetime,
+    ticket_id: str,
+    email: str,
+    channel: Channel = Channel.WEBEX,
+) -> tuple[FileRef, WorkflowHandle[Any, Any]]:
+    """A new file of `handler_id`'s whose ticket `ticket_id` (the citizen at `email`) is started
+    straight on Temporal for `slot_start`, a slot another ticket may hold already: no API check stands
+    in the way, the database decides. The workflow id is `tichet-<ticket_id without "t-">-<file>`."""
+    file = add_file(database_url, bucharest_today(), handler_id=handler_id)
+    handle = await client.start_workflow(
+        BlueTicketWorkflow.run,
+        TicketInput(
+            ticket_id=ticket_id,
+            file=file,
+            citizen=Citizen(email=email, phone="0712345678"),
+            channel=channel,
+            slot_start=slot_start,
+        ),
+        id=f"tichet-{ticket_id.removeprefix('t-')}-{file.registration_number.replace('/', '_')}",
+        task_queue=settings.task_queue,
+    )
+    return file, handle
 
 
 async def met_ticket(

@@ -8,22 +8,16 @@ from datetime import date
 import pytest
 
 from domain.assignment import resolve_assignee
-from domain.models import DepartmentInfo, FileInfo, FileStatus, Level, Role, StaffMember
+from domain.models import DepartmentInfo, FileInfo, Level, Role, StaffMember
 from domain.ports import StaffDirectory
+from tests.samples import file_info, staff_member
 
 DAY = date(2026, 3, 10)
 OTHER_DAY = date(2026, 3, 11)
 
 
 def person(staff_id: str, role: Role = Role.CLERK, department_id: str | None = "urb") -> StaffMember:
-    return StaffMember(
-        id=staff_id,
-        name=f"Persoana {staff_id}",
-        email=f"{staff_id}@primaria.example",
-        webex_email=f"{staff_id}@webex.example",
-        role=role,
-        department_id=department_id,
-    )
+    return staff_member(staff_id, role, webex_email=f"{staff_id}@webex.example", department_id=department_id)
 
 
 @dataclass
@@ -93,17 +87,7 @@ def staff() -> FakeStaff:
 
 
 def file_handled_by(handler_id: str, department_id: str = "urb") -> FileInfo:
-    return FileInfo(
-        registration_number="104233/2026",
-        requester_name="Ioana Pop",
-        filing_date=date(2026, 2, 20),
-        subject="Certificat de urbanism",
-        department_id=department_id,
-        department_name="Direcția Urbanism",
-        status=FileStatus.IN_PROGRESS,
-        answered_on=None,
-        last_handler_id=handler_id,
-    )
+    return file_info(department_id=department_id, last_handler_id=handler_id)
 
 
 def test_fake_is_a_staff_directory(staff: FakeStaff) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from domain.availability import (
     AFTER_WINDOW_HORIZON,
     DEFAULT_DAILY_CAP,
+    OfferedSlot,
     first_slots_after_window,
     offered_slots,
     slot_refusal,
@@ -37,12 +38,13 @@ from domain.calendar import (
     slot_problem,
     weekly_hours,
 )
-from domain.models import Booking, DepartmentInfo, FileInfo, FileStatus, Level, Policy, Role, StaffMember
+from domain.models import Booking, DepartmentInfo, FileInfo, Level, Policy, Role, StaffMember
 from store.bookings import SqlBookingLedger
 from store.calendar import SqlCalendarSource
 from store.staff import SqlStaffDirectory
 from store.tables import Absence, CityDayOff, DepartmentHours, StaffHours
 from tests.db_fixtures import add_rows, add_urbanism
+from tests.samples import file_info, staff_member
 
 TZ = ZoneInfo("Europe/Bucharest")
 CAL = CityCalendar()
@@ -65,17 +67,7 @@ REQUESTED = local(MONDAY, 9)
 
 
 def file_of(handler: str) -> FileInfo:
-    return FileInfo(
-        registration_number="104233/2026",
-        requester_name="Ioana Pop",
-        filing_date=date(2026, 2, 20),
-        subject="Certificat de urbanism",
-        department_id="urbanism",
-        department_name="Direcția Urbanism",
-        status=FileStatus.IN_PROGRESS,
-        answered_on=None,
-        last_handler_id=handler,
-    )
+    return file_info(last_handler_id=handler)
 
 
 # --- pure rules ------------------------------------------------------------------------------------
@@ -147,6 +139,9 @@ def engine(engine: Engine) -> Engine:
     return engine
 
 
+SlotSearch = tuple[SqlStaffDirectory, SqlBookingLedger, CityCalendar, FileInfo, Level, datetime, Policy]
+
+
 @dataclass
 class City:
     engine: Engine
@@ -154,18 +149,17 @@ class City:
     ledger: SqlBookingLedger
     source: SqlCalendarSource
 
+    def search(self, handler: str = "c1", level: Level = Level.CLERK) -> SlotSearch:
+        """The arguments every slot search takes, for `handler`'s file at `level`."""
+        return (self.staff, self.ledger, CAL, file_of(handler), level, REQUESTED, POLICY)
+
     def offered(self, handler: str = "c1", level: Level = Level.CLERK) -> list[tuple[str | None, datetime]]:
-        slots = offered_slots(
-            self.staff,
-            self.ledger,
-            CAL,
-            file_of(handler),
-            level,
-            REQUESTED,
-            POLICY,
-            calendar_source=self.source,
-        )
+        slots = offered_slots(*self.search(handler, level), calendar_source=self.source)
         return [(s.staff.id if s.staff else None, as_local(s.start)) for s in slots]
+
+    def after_window(self, count: int = 10) -> list[OfferedSlot]:
+        """The first `count` slots after c1's window, as a citizen whose window is full is offered them."""
+        return first_slots_after_window(*self.search(), count=count, calendar_source=self.source)
 
     def refusal(self, staff_id: str, start: datetime, **extra: bool) -> str | None:
         person = self.staff.get(staff_id)
@@ -212,7 +206,7 @@ def test_without_configuration_the_r4_defaults_apply(city: City) -> None:
     assert _times(slots, WEDNESDAY) == [time(8, 30), time(8, 45)]
     assert {who for who, _ in slots} == {"c1"}
     # …and the same list as a caller that passes no source at all (the API before the wiring).
-    plain = offered_slots(city.staff, city.ledger, CAL, file_of("c1"), Level.CLERK, REQUESTED, POLICY)
+    plain = offered_slots(*city.search())
     assert [(s.staff.id if s.staff else None, as_local(s.start)) for s in plain] == slots
 
 
@@ -329,16 +323,7 @@ def _fill_window(city: City, staff_id: str) -> int:
 def test_a_full_window_offers_the_first_slots_after_it(city: City) -> None:
     assert _fill_window(city, "c1") == 22 + 32 + 2
     assert city.offered() == []
-    after = first_slots_after_window(
-        city.staff,
-        city.ledger,
-        CAL,
-        file_of("c1"),
-        Level.CLERK,
-        REQUESTED,
-        POLICY,
-        calendar_source=city.source,
-    )
+    after = city.after_window()
     starts = [as_local(s.start) for s in after]
     assert starts == [local(WEDNESDAY, 9) + i * SLOT for i in range(10)]
     assert all(s.staff is not None and s.staff.id == "c1" for s in after)
@@ -362,17 +347,7 @@ def test_slots_after_the_window_follow_the_same_rules(city: City) -> None:
     )
     # The window itself moved (Thursday is off); fill what it now offers too.
     _fill_window(city, "c1")
-    after = first_slots_after_window(
-        city.staff,
-        city.ledger,
-        CAL,
-        file_of("c1"),
-        Level.CLERK,
-        REQUESTED,
-        POLICY,
-        count=40,
-        calendar_source=city.source,
-    )
+    after = city.after_window(count=40)
     by_day: dict[date, set[str]] = {}
     for s in after:
         by_day.setdefault(as_local(s.start).date(), set()).add(s.staff.id if s.staff else "-")
@@ -388,9 +363,8 @@ def test_an_empty_search_returns_nothing(city: City) -> None:
         city.engine,
         *[DepartmentHours(department_id="urbanism", weekday=d, opens=None, closes=None) for d in range(7)],
     )
-    args = (city.staff, city.ledger, CAL, file_of("c1"), Level.CLERK, REQUESTED, POLICY)
-    assert offered_slots(*args, calendar_source=city.source) == []
-    assert first_slots_after_window(*args, calendar_source=city.source) == []
+    assert offered_slots(*city.search(), calendar_source=city.source) == []
+    assert first_slots_after_window(*city.search(), calendar_source=city.source) == []
 
 
 # --- properties: slot generation with personal hours and days off ----------------------------------
@@ -479,14 +453,7 @@ def test_person_slots_never_leave_their_hours_the_window_or_the_days_off(
 
 
 def _member(staff_id: str, role: Role = Role.CLERK) -> StaffMember:
-    return StaffMember(
-        id=staff_id,
-        name=staff_id,
-        email=f"{staff_id}@x.ro",
-        webex_email=f"{staff_id}@x.ro",
-        role=role,
-        department_id="urbanism",
-    )
+    return staff_member(staff_id, role, name=staff_id, email=f"{staff_id}@x.ro")
 
 
 @dataclass

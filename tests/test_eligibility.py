@@ -9,26 +9,11 @@ from typing import Any
 import pytest
 
 from domain.eligibility import is_eligible, normalise_name
-from domain.models import FileInfo, FileRef, FileStatus, Policy
+from domain.models import FileRef, FileStatus, Policy
+from tests.samples import file_info
 
 TODAY = date(2026, 3, 10)
 WINDOW = Policy().answered_files_eligible_for  # 30 days
-
-
-def file_info(**overrides: Any) -> FileInfo:
-    values: dict[str, Any] = {
-        "registration_number": "104233/2026",
-        "requester_name": "Ioana Pop",
-        "filing_date": date(2026, 2, 20),
-        "subject": "Certificat de urbanism",
-        "department_id": "urbanism",
-        "department_name": "Direcția Urbanism",
-        "status": FileStatus.IN_PROGRESS,
-        "answered_on": None,
-        "last_handler_id": "c0001",
-    }
-    values.update(overrides)
-    return FileInfo(**values)
 
 
 def ref(**overrides: Any) -> FileRef:

@@ -12,8 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 from devstack.mailbox import Mailbox, StoredMessage
 from domain.models import Level, Role, TicketStatus, TicketView
 from tests.conftest import wait_for_status
-from tests.factories import staff_headers
-from tests.helpers import Requested, past_the_meeting, scheduled_ticket
+from tests.helpers import Requested, past_the_meeting, scheduled_ticket, staff_action
 
 HOLDERS = {
     Level.CLERK: Role.CLERK,
@@ -35,14 +34,9 @@ async def resolve(
     assert view.assignee is not None
     await past_the_meeting(env, requested.handle, view)
     await wait_for_status(requested.handle, TicketStatus.AWAITING_OUTCOME, TicketStatus.AWAITING_RESOLUTION)
-    response = await api.post(
-        f"/staff/tickets/{requested.workflow_id}/resolution",
-        json={
-            "conclusions": f"Concluziile nivelului {int(view.level)}: dosarul a fost reanalizat.",
-            "category": "clarified",
-        },
-        headers=staff_headers(view.assignee.id),
-    )
+    conclusions = f"Concluziile nivelului {int(view.level)}: dosarul a fost reanalizat."
+    body = {"conclusions": conclusions, "category": "clarified"}
+    response = await staff_action(api, requested, "resolution", view.assignee.id, body)
     assert response.status_code == 200, response.text
     return await wait_for_status(requested.handle, TicketStatus.RESOLVED, TicketStatus.CLOSED)
 

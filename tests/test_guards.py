@@ -18,26 +18,17 @@ from domain.models import (
     OutcomeAction,
     ResolutionAction,
     Role,
-    StaffMember,
     TicketInput,
     TicketStatus,
 )
+from tests.samples import staff_member
 from workflows import guards
 from workflows.guards import Rejected
 from workflows.ticket_state import TicketState
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
-CLERK = StaffMember(
-    id="c1", name="Ana Pop", email="a@p.ro", webex_email="a@p.ro", role=Role.CLERK, department_id="d"
-)
-DIRECTOR = StaffMember(
-    id="dir-d",
-    name="Dan Ionescu",
-    email="d@p.ro",
-    webex_email="d@p.ro",
-    role=Role.DIRECTOR,
-    department_id="d",
-)
+CLERK = staff_member("c1", name="Ana Pop", email="a@p.ro", department_id="d")
+DIRECTOR = staff_member("dir-d", Role.DIRECTOR, name="Dan Ionescu", email="d@p.ro", department_id="d")
 RESOLUTION = ResolutionAction(staff_id="c1", conclusions="Concluzii suficient de lungi.")
 
 

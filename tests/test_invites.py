@@ -24,6 +24,7 @@ from integrations.invites import invite_uid, meeting_invite, sequence_at
 from integrations.mailer import SmtpMailer
 from store.db import create_schema, make_engine
 from store.stores import stores_for
+from tests.emails import plain
 from tests.samples import CLERK, JOIN_URL, PHONE, meeting_info, ticket_view
 
 NUMBER = "100001/2026"
@@ -270,7 +271,7 @@ def test_rescheduled_email_shows_old_and_new_time_and_the_reason(
 ) -> None:
     note = "2026-03-27T06:30:00+00:00\nFuncționarul este în concediu medical."
     message = compose("rescheduled", language, CITIZEN, view(), LINK, note, CITY)
-    body = _plain(message)
+    body = plain(message)
     assert message["Subject"] == subject
     assert times in body and reason in body
     assert LINK in body and JOIN_URL in body and NUMBER in body
@@ -278,17 +279,9 @@ def test_rescheduled_email_shows_old_and_new_time_and_the_reason(
 
 @pytest.mark.parametrize("language", [Language.RO, Language.EN])
 def test_rescheduled_email_without_note(language: Language) -> None:
-    body = _plain(compose("rescheduled", language, CITIZEN, view(), LINK, "", CITY))
+    body = plain(compose("rescheduled", language, CITIZEN, view(), LINK, "", CITY))
     assert "30.03.2026 08:30" in body
     assert "→" not in body and "Motivul" not in body and "Reason" not in body and "None" not in body
-
-
-def _plain(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain",))
-    assert isinstance(part, EmailMessage)
-    content = part.get_content()
-    assert isinstance(content, str)
-    return content
 
 
 # --- send_email over real SMTP ---------------------------------------------------------------------

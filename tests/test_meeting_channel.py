@@ -19,7 +19,7 @@ from store.db import engine_for, session_scope
 from store.tables import ArchiveEntry, BookingRow
 from tests.conftest import wait_for_status
 from tests.factories import staff_headers
-from tests.helpers import past_the_meeting, request_ticket, scheduled_ticket, steps
+from tests.helpers import past_the_meeting, request_ticket, scheduled_ticket, staff_action, steps
 from workflows.blue_ticket import BlueTicketWorkflow
 
 
@@ -116,11 +116,7 @@ async def test_webex_events_move_the_ticket_and_archive_the_recording(
     await handle.signal(BlueTicketWorkflow.webex_event, event("recording_created", recording_id="rec-42"))
 
     # Webex said "held"; the clerk knows better and may correct it once.
-    corrected = await api.post(
-        f"/staff/tickets/{requested.workflow_id}/outcome",
-        json={"outcome": "citizen_no_show"},
-        headers=staff_headers(clerk),
-    )
+    corrected = await staff_action(api, requested, "outcome", clerk, {"outcome": "citizen_no_show"})
     assert corrected.status_code == 200, corrected.text
     closed = await handle.result()
     assert closed.outcome == Outcome.CITIZEN_NO_SHOW

@@ -17,6 +17,7 @@ from domain.models import Channel, Language, Level, Outcome, TicketStatus, Ticke
 from integrations.emails import compose
 from integrations.templates import TEMPLATES
 from tests import samples
+from tests.emails import html, plain
 from tests.samples import CLERK, meeting_info, next_level
 
 ROMANIAN_LETTERS = set("ăâîșțĂÂÎȘȚ")
@@ -111,22 +112,6 @@ def render(kind: str, language: Language, **overrides: Any) -> EmailMessage:
         NOTES.get(kind, ""),
         CITY,
     )
-
-
-def plain(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain",))
-    assert isinstance(part, EmailMessage)
-    content = part.get_content()
-    assert isinstance(content, str)
-    return content
-
-
-def html(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("html",))
-    assert isinstance(part, EmailMessage)
-    content = part.get_content()
-    assert isinstance(content, str)
-    return content
 
 
 # --- the message catalogue -------------------------------------------------------------------------

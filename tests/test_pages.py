@@ -16,11 +16,10 @@ from core.links import citizen_key
 from core.settings import Settings
 from devstack.mailbox import Mailbox
 from domain.messages import text
-from domain.models import Channel, Citizen, Language, TicketInput, TicketStatus
+from domain.models import Language, TicketStatus
 from tests.conftest import bucharest_today, handle_for, wait_for_status
 from tests.factories import add_file, file_params
-from tests.helpers import scheduled_ticket
-from workflows.blue_ticket import BlueTicketWorkflow
+from tests.helpers import rival_ticket, scheduled_ticket
 
 SLOT = re.compile(r'name="slot_start" value="([^"]+)"')
 # A clerk no other test books (and never drawn absent by the seed), so these tests do not move the
@@ -165,18 +164,8 @@ async def test_choosing_another_slot_from_the_page(
     which the page offers as a list of free slots."""
     _, taken = await scheduled_ticket(api, client, database_url, handler_id="c0050")
     assert taken.slot_start is not None
-    other = add_file(database_url, bucharest_today(), handler_id="c0050")
-    handle = await client.start_workflow(
-        BlueTicketWorkflow.run,
-        TicketInput(
-            ticket_id="t-page-race",
-            file=other,
-            citizen=Citizen(email="pagina@example.ro", phone="0712345678"),
-            channel=Channel.WEBEX,
-            slot_start=taken.slot_start,
-        ),
-        id=f"tichet-page-race-{other.registration_number.replace('/', '_')}",
-        task_queue=settings.task_queue,
+    _, handle = await rival_ticket(
+        client, settings, database_url, "c0050", taken.slot_start, "t-page-race", "pagina@example.ro"
     )
     await wait_for_status(handle, TicketStatus.AWAITING_SLOT)
     key = {"cheie": citizen_key(settings.link_secret, handle.id, "t-page-race")}

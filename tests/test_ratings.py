@@ -31,8 +31,7 @@ from store.tables import Rating
 from tests.concurrency import race
 from tests.conftest import wait_for_status
 from tests.db_fixtures import count_rows
-from tests.factories import staff_headers
-from tests.helpers import Requested, past_the_meeting, scheduled_ticket
+from tests.helpers import Requested, met_ticket, past_the_meeting, scheduled_ticket, staff_action
 from tests.samples import RESOLUTION_BODY, meeting_info, staff_member, ticket_view
 from tests.servers import serve_in_loop
 
@@ -241,14 +240,8 @@ async def test_a_resolved_ticket_can_be_rated(
     database_url: str,
     rating_api: httpx.AsyncClient,
 ) -> None:
-    requested, view = await scheduled_ticket(api, client, database_url, handler_id="c0062")
-    await past_the_meeting(env, requested.handle, view)
-    await wait_for_status(requested.handle, TicketStatus.AWAITING_OUTCOME)
-    resolution = await api.post(
-        f"/staff/tickets/{requested.workflow_id}/resolution",
-        json=RESOLUTION_BODY,
-        headers=staff_headers("c0062"),
-    )
+    requested, _ = await met_ticket(api, client, env, database_url, handler_id="c0062")
+    resolution = await staff_action(api, requested, "resolution", "c0062", RESOLUTION_BODY)
     assert resolution.status_code == 200, resolution.text
     await wait_for_status(requested.handle, TicketStatus.RESOLVED)
 
@@ -263,14 +256,8 @@ async def test_a_no_show_cannot_be_rated(
     database_url: str,
     rating_api: httpx.AsyncClient,
 ) -> None:
-    requested, view = await scheduled_ticket(api, client, database_url, handler_id="c0063")
-    await past_the_meeting(env, requested.handle, view)
-    await wait_for_status(requested.handle, TicketStatus.AWAITING_OUTCOME)
-    outcome = await api.post(
-        f"/staff/tickets/{requested.workflow_id}/outcome",
-        json={"outcome": "citizen_no_show"},
-        headers=staff_headers("c0063"),
-    )
+    requested, _ = await met_ticket(api, client, env, database_url, handler_id="c0063")
+    outcome = await staff_action(api, requested, "outcome", "c0063", {"outcome": "citizen_no_show"})
     assert outcome.status_code == 200, outcome.text
     await wait_for_status(requested.handle, TicketStatus.CLOSED)
 

@@ -13,12 +13,20 @@ from core.links import citizen_key
 from core.settings import Settings
 from devstack.mailbox import Mailbox
 from domain.calendar import CityCalendar, add_working_hours
-from domain.models import Channel, Citizen, Level, Outcome, TicketInput, TicketStatus
+from domain.models import Channel, Level, Outcome, TicketStatus
 from store.db import engine_for, session_scope
 from store.tables import ArchiveEntry, BookingRow
-from tests.conftest import bucharest_today, wait_for_status
-from tests.factories import add_file, director_email, free_slots, staff_headers
-from tests.helpers import met_ticket, past_the_meeting, request_ticket, scheduled_ticket, staff_action, steps
+from tests.conftest import wait_for_status
+from tests.factories import director_email, free_slots, staff_headers
+from tests.helpers import (
+    met_ticket,
+    past_the_meeting,
+    request_ticket,
+    rival_ticket,
+    scheduled_ticket,
+    staff_action,
+    steps,
+)
 from tests.samples import RESOLUTION_BODY
 from workflows.blue_ticket import BlueTicketWorkflow
 
@@ -213,19 +221,9 @@ async def test_a_slot_lost_to_a_race_is_chosen_again(
     """Two files, one clerk, one slot: the API's check passes for both, the database lets one win,
     and the other ticket waits for its citizen to pick again."""
     _, view = await scheduled_ticket(api, client, database_url, handler_id="c0044")
-    other = add_file(database_url, bucharest_today(), handler_id="c0044")
     assert view.slot_start is not None
-    handle = await client.start_workflow(
-        BlueTicketWorkflow.run,
-        TicketInput(
-            ticket_id="t-race",
-            file=other,
-            citizen=Citizen(email="race@example.ro", phone="0712345678"),
-            channel=Channel.PHONE,
-            slot_start=view.slot_start,
-        ),
-        id=f"tichet-race-{other.registration_number.replace('/', '_')}",
-        task_queue=settings.task_queue,
+    other, handle = await rival_ticket(
+        client, settings, database_url, "c0044", view.slot_start, "t-race", "race@example.ro", Channel.PHONE
     )
     waiting = await wait_for_status(handle, TicketStatus.AWAITING_SLOT)
     assert any("slot_taken" in e.detail for e in waiting.timeline)

@@ -13,60 +13,41 @@ timeline and changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic import BaseModel, ValidationError
-
     from core import search_attributes as sa
     from domain import activity_io as io
     from domain.models import (
-        ActionResult,
-        AssignAction,
         Assignment,
-        Booking,
-        CancelAction,
         Channel,
-        ChooseSlotAction,
-        EscalateAction,
         FileInfo,
-        InPersonDecision,
-        Language,
         Level,
         MeetingInfo,
         Outcome,
-        OutcomeAction,
         RegisteredDocument,
-        RescheduleAction,
-        ResolutionAction,
-        StaffMember,
         TicketInput,
         TicketStatus,
         TicketView,
-        TimelineEntry,
-        WebexEvent,
     )
-    from workflows import guards
     from workflows.calls import PATIENT, call, error_message, error_type, meeting_retry, wait_until
     from workflows.guards import Rejected
+    from workflows.patches import (
+        CLERK_NO_SHOW_REBOOK,
+        EARLIER_RESOLUTIONS,
+        IN_PERSON_ACCEPTANCE,
+        MEETING_CHANNEL,
+        WORKING_HOUR_DEADLINES,
+    )
+    from workflows.ticket_actions import TicketActions
     from workflows.ticket_state import NO_SHOWS, TicketState
 
 
-# Behaviour added after tickets were already running; `workflow.patched` keeps their histories valid.
-MEETING_CHANNEL = "meeting-channel-v1"  # Webex fallback to phone, host notice, reminders, recording
-WORKING_HOUR_DEADLINES = "working-hour-deadlines-v1"  # R8 reminder and deadline in working hours
-CLERK_NO_SHOW_REBOOK = "clerk-no-show-rebook-v1"  # a clerk no-show offers the citizen a new slot
-IN_PERSON_ACCEPTANCE = "in-person-acceptance-v1"  # in person only when the clerk accepts
-EARLIER_RESOLUTIONS = "earlier-resolutions-attached-v1"  # the next level's holder gets them
-
-
 @workflow.defn(name="BlueTicket")
-class BlueTicketWorkflow:
+class BlueTicketWorkflow(TicketActions):
     @workflow.init
     def __init__(self, inp: TicketInput) -> None:
         self._s = TicketState.start(inp)
@@ -169,30 +150,6 @@ class BlueTicketWorkflow:
             await self._give_up("no_slot_chosen" if s.cancel is None else "cancelled_by_citizen")
             return False
         return True
-
-    async def _reserve(self, start: datetime, window_from: datetime | None = None) -> None:
-        """Reserve through the database (which refuses a taken slot), turning a refusal into
-        `Rejected` so both the main flow and the choose-slot update can answer the citizen."""
-        s = self._s
-        assert s.assignee is not None
-        request = io.ReserveRequest(
-            ticket_id=s.inp.ticket_id,
-            level=s.level,
-            staff=s.assignee,
-            start=start,
-            requested_at=window_from or s.inp.requested_at or workflow.info().start_time,
-            policy=s.inp.policy,
-            accepted_after_window=s.inp.accepted_after_window and window_from is None,
-        )
-        try:
-            booking = await call(io.RESERVE_SLOT, request, Booking, "Reserve the slot")
-        except ActivityError as err:
-            if error_type(err) != io.SLOT_UNAVAILABLE:
-                raise
-            raise Rejected(error_message(err)) from err
-        s.booking, s.slot_start = booking, booking.start
-        workflow.upsert_search_attributes([sa.MEETING_TIME.value_set(booking.start)])
-        self._log("booked", f"{booking.start.isoformat()} with {s.assignee.name}")
 
     async def _in_person_accepted(self) -> bool:
         """In person is a last resort (DESIGN.md): it happens only if the clerk says yes in time;
@@ -393,257 +350,6 @@ class BlueTicketWorkflow:
         self._set_status(TicketStatus.CANCELLED)
         self._log("ended", reason)
         await self._email_citizen("ended", note=reason)
-
-    # --- clerk and citizen actions: updates for the app, signals for the Temporal UI -------------
-
-    @workflow.update(description="Clerk: record how the meeting went (held, citizen_no_show, clerk_no_show).")
-    def record_outcome(self, action: OutcomeAction) -> ActionResult:
-        return self._apply_outcome(action)
-
-    @record_outcome.validator
-    def _check_outcome(self, action: OutcomeAction) -> None:
-        guards.check_outcome(self._s, action)
-
-    @workflow.update(description="Clerk: submit the resolution (conclusions, documents still needed).")
-    def submit_resolution(self, action: ResolutionAction) -> ActionResult:
-        return self._apply_resolution(action)
-
-    @submit_resolution.validator
-    def _check_resolution(self, action: ResolutionAction) -> None:
-        guards.check_resolution(self._s, action)
-
-    @workflow.update(description="Director: pick the clerk when the handler is absent with no substitute.")
-    async def assign_clerk(self, action: AssignAction) -> ActionResult:
-        assert self._s.file is not None
-        request = io.PickRequest(
-            file=self._s.file, director_id=action.staff_id, assignee_id=action.assignee_id
-        )
-        picked = await call(io.CONFIRM_PICK, request, StaffMember, "Check the director's pick")
-        self._set_assignee(picked, "director_pick")
-        return self._ok()
-
-    @assign_clerk.validator
-    def _check_assign(self, action: AssignAction) -> None:
-        guards.check_assign(self._s, action)
-
-    @workflow.update(description="Citizen: cancel before the meeting starts.")
-    def cancel(self, action: CancelAction) -> ActionResult:
-        self._s.cancel = action
-        return self._ok()
-
-    @cancel.validator
-    def _check_cancel(self, action: CancelAction) -> None:
-        guards.check_cancel(self._s, action)
-
-    @workflow.update(description="Citizen: choose another slot after the first one was refused.")
-    async def choose_slot(self, action: ChooseSlotAction) -> ActionResult:
-        try:
-            await self._reserve(action.slot_start, action.requested_at)
-        except Rejected as refusal:
-            raise ApplicationError(str(refusal), type=io.SLOT_UNAVAILABLE) from None
-        return self._ok()
-
-    @choose_slot.validator
-    def _check_choose_slot(self, action: ChooseSlotAction) -> None:
-        guards.check_choose_slot(self._s, action)
-
-    @workflow.update(description="Citizen: ask for the next level (director, deputy mayor, mayor) (R9).")
-    def escalate(self, action: EscalateAction) -> ActionResult:
-        self._s.escalation = action
-        self._log("escalation requested", f"to level {Level(self._s.level + 1).name.lower()}")
-        return self._ok()
-
-    @escalate.validator
-    def _check_escalate(self, action: EscalateAction) -> None:
-        guards.check_escalate(self._s, action, workflow.now())
-
-    @workflow.update(description="Citizen (no staff_id) or clerk (staff_id, reason): move the meeting.")
-    async def reschedule(self, action: RescheduleAction) -> ActionResult:
-        """The old slot is freed first (a ticket holds one booking per level); if the new one was
-        taken meanwhile, the old one is taken back and the caller is told why."""
-        s = self._s
-        assert s.booking is not None and s.meeting is not None
-        old_start, old_meeting = s.booking.start, s.meeting
-        release = io.ReleaseRequest(ticket_id=s.inp.ticket_id, level=s.level, at=workflow.now())
-        await call(io.RELEASE_SLOT, release, bool, "Free the old slot")
-        try:
-            await self._reserve(action.slot_start, action.requested_at)
-        except Rejected as refusal:
-            await self._reserve(old_start)
-            raise ApplicationError(str(refusal), type=io.SLOT_UNAVAILABLE) from None
-        assert s.booking is not None
-        move = io.MoveMeetingRequest(meeting=old_meeting, start=s.booking.start, end=s.booking.end)
-        s.meeting = await call(io.MOVE_MEETING, move, MeetingInfo, "Move the meeting", PATIENT)
-        s.reschedules += 1
-        by = f"clerk {action.staff_id}" if action.staff_id else "citizen"
-        self._log(
-            "rescheduled",
-            f"by the {by}: {old_start.isoformat()} → {s.booking.start.isoformat()} {action.reason}".strip(),
-        )
-        self._set_status(TicketStatus.SCHEDULED)
-        # The email shows old → new: the note's first line is the old time (integrations/emails.py).
-        await self._email_citizen("rescheduled", note=f"{old_start.isoformat()}\n{action.reason}".strip())
-        await self._email_staff("rescheduled", s.assignee)
-        return self._ok()
-
-    @reschedule.validator
-    def _check_reschedule(self, action: RescheduleAction) -> None:
-        guards.check_reschedule(self._s, action, workflow.now())
-
-    @workflow.update(description='Clerk: accept or decline an in-person meeting: {"staff_id", "accept"}.')
-    def decide_in_person(self, action: InPersonDecision) -> ActionResult:
-        return self._apply_in_person(action)
-
-    @decide_in_person.validator
-    def _check_in_person(self, action: InPersonDecision) -> None:
-        guards.check_in_person(self._s, action)
-
-    @workflow.signal(description='Clerk (Temporal UI): {"staff_id": "...", "accept": true}')
-    def decide_in_person_signal(self, payload: dict[str, Any]) -> None:
-        self._from_signal(
-            "decide_in_person", payload, InPersonDecision, self._check_in_person, self._apply_in_person
-        )
-
-    def _apply_in_person(self, action: InPersonDecision) -> ActionResult:
-        self._s.in_person = action.accept
-        self._log("in person " + ("accepted" if action.accept else "declined"), f"by {action.staff_id}")
-        return self._ok()
-
-    @workflow.signal(name="webex_event", description="Webex webhook events, verified by the API (issue 4).")
-    async def webex_event(self, payload: dict[str, Any]) -> None:
-        s = self._s
-        try:
-            event = WebexEvent.model_validate(payload)
-        except ValidationError as err:
-            self._log("signal rejected", f"webex_event: {_short_validation(err)}")
-            return
-        if s.meeting is None or event.meeting_id != s.meeting.meeting_id:
-            self._log("webex event ignored", f"{event.kind} for another meeting")
-            return
-        self._log(event.kind.replace("_", " "), f"Webex, {event.at.isoformat(timespec='minutes')}")
-        if event.kind in ("meeting_started", "meeting_ended"):
-            s.meeting_started = True
-        if event.kind == "meeting_ended" and s.outcome is None:
-            # Held, provisionally: the clerk can still record a no-show instead.
-            s.outcome, s.outcome_by_webex = Outcome.HELD, True
-            if s.status in guards.AFTER_MEETING:
-                self._set_status(TicketStatus.AWAITING_RESOLUTION)
-        elif event.kind == "recording_created" and event.recording_id:
-            # Into the archive at once (R10); the resolution later completes the same row.
-            s.recording_ref = event.recording_id
-            await self._archive()
-
-    @workflow.signal(description='Clerk (Temporal UI): {"staff_id": "...", "outcome": "held"}')
-    def record_outcome_signal(self, payload: dict[str, Any]) -> None:
-        self._from_signal("record_outcome", payload, OutcomeAction, self._check_outcome, self._apply_outcome)
-
-    @workflow.signal(
-        description='Clerk (Temporal UI): {"staff_id": "...", "conclusions": "...", "category": "clarified", '
-        '"documents_needed": [{"title": "...", "original": true}]}'
-    )
-    def submit_resolution_signal(self, payload: dict[str, Any]) -> None:
-        self._from_signal(
-            "submit_resolution", payload, ResolutionAction, self._check_resolution, self._apply_resolution
-        )
-
-    @workflow.query(description="The ticket as the citizen page, the clerk app and ops see it.")
-    def status(self) -> TicketView:
-        return self._s.view()
-
-    def _apply_outcome(self, action: OutcomeAction) -> ActionResult:
-        self._s.outcome, self._s.outcome_by_webex = action.outcome, False
-        self._log("outcome recorded", f"{action.outcome.value} by {action.staff_id} {action.note}".strip())
-        if action.outcome == Outcome.HELD:
-            self._set_status(TicketStatus.AWAITING_RESOLUTION)
-        return self._ok()
-
-    def _apply_resolution(self, action: ResolutionAction) -> ActionResult:
-        self._s.resolution = action
-        self._log("resolution submitted", f"by {action.staff_id}")
-        return self._ok()
-
-    def _from_signal(
-        self,
-        name: str,
-        payload: dict[str, Any],
-        model: type[BaseModel],
-        check: Callable[[Any], None],
-        apply: Callable[[Any], Any],
-    ) -> None:
-        """A signal cannot answer its sender, so a refusal is written where ops look: the timeline."""
-        try:
-            action = model.model_validate(payload)
-            check(action)
-        except (ValidationError, Rejected) as err:
-            reason = _short_validation(err) if isinstance(err, ValidationError) else str(err)
-            self._log("signal rejected", f"{name}: {reason}")
-            return
-        apply(action)
-
-    # --- helpers ----------------------------------------------------------------------------------
-
-    def _ok(self) -> ActionResult:
-        return ActionResult(accepted=True, status=self._s.status)
-
-    def _set_assignee(self, person: StaffMember, reason: str) -> None:
-        self._s.assignee = person
-        workflow.upsert_search_attributes([sa.TICKET_CLERK.value_set(person.id)])
-        self._log("assigned", f"{person.name} ({person.id}), {reason.replace('_', ' ')}")
-
-    def _set_status(self, status: TicketStatus) -> None:
-        self._s.status = status
-        workflow.upsert_search_attributes([sa.TICKET_STATUS.value_set(status.value)])
-        workflow.set_current_details(self._s.details())
-
-    def _log(self, step: str, detail: str = "") -> None:
-        self._s.timeline.append(TimelineEntry(at=workflow.now(), step=step, detail=detail))
-
-    def _until(self, instant: datetime) -> timedelta:
-        return max(instant - workflow.now(), timedelta(0))
-
-    async def _email_citizen(self, kind: str, note: str = "", attach: str | None = None) -> None:
-        citizen = self._s.inp.citizen
-        request = io.EmailRequest(
-            kind=kind,
-            to=str(citizen.email),
-            language=citizen.language,
-            ticket=self._s.view(),
-            note=note,
-            attach_document=attach,
-        )
-        await call(io.SEND_EMAIL, request, type(None), f"Email the citizen: {kind}", PATIENT)
-
-    async def _email_staff(
-        self, kind: str, person: StaffMember | None, attach: list[str] | None = None
-    ) -> None:
-        if person is None:
-            return
-        request = io.EmailRequest(
-            kind=f"staff_{kind}",
-            to=person.email,
-            language=Language.RO,
-            ticket=self._s.view(),
-            attach_documents=attach or [],
-        )
-        await call(io.SEND_EMAIL, request, type(None), f"Email {person.name}: {kind}", PATIENT)
-
-    async def _archive(self) -> None:
-        s = self._s
-        if (
-            s.recording_ref is None
-            and s.outcome == Outcome.HELD
-            and s.meeting is not None
-            and s.meeting.meeting_id is not None
-            and workflow.patched(MEETING_CHANNEL)
-        ):
-            s.recording_ref = await call(io.FIND_RECORDING, s.meeting, str, "Find the Webex recording (R10)")
-        record = s.archive_record(workflow.now())
-        await call(io.ARCHIVE_AUDIENCE, record, type(None), "Archive the audience (R10)")
-        s.archived = True
-
-
-def _short_validation(err: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()[:5])
 
 
 def _hours(span: timedelta) -> str:

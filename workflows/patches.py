@@ -1,0 +1,12 @@
+"""Behaviour added while tickets were already running. `workflow.patched(<id>)` keeps the histories
+of those tickets valid (tests/test_replay.py replays one recorded before each change)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+MEETING_CHANNEL: Final = "meeting-channel-v1"  # Webex fallback to phone, host notice, reminders, recording
+WORKING_HOUR_DEADLINES: Final = "working-hour-deadlines-v1"  # R8 reminder and deadline in working hours
+CLERK_NO_SHOW_REBOOK: Final = "clerk-no-show-rebook-v1"  # a clerk no-show offers the citizen a new slot
+IN_PERSON_ACCEPTANCE: Final = "in-person-acceptance-v1"  # in person only when the clerk accepts
+EARLIER_RESOLUTIONS: Final = "earlier-resolutions-attached-v1"  # the next level's holder gets them
