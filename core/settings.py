@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     city_name: str = "Municipiul Cluj-Napoca"
     time_zone: str = "Europe/Bucharest"
+    # R5 preset: "within" (meeting within 48 h, counted on working days) or "at_least" (the city
+    # page's "at least 48 h notice"). Every ticket carries the rules it started under.
+    booking_window_mode: Literal["within", "at_least"] = "within"
 
     database_url: str = "sqlite:///.data/tichet.db"
 

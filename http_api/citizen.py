@@ -22,7 +22,6 @@ from domain.models import (
     FileInfo,
     FileRef,
     Level,
-    Policy,
     RescheduleAction,
     TicketStatus,
     TicketView,
@@ -50,7 +49,7 @@ KeyQuery = Annotated[
 
 
 def _eligible_file(state: AppState, ref: FileRef) -> FileInfo:
-    policy = Policy()
+    policy = state.policy
     file = state.stores.registry.find_file(ref.registration_number.strip())
     today = state.calendar.local_day(datetime.now(UTC))
     if file is None or not is_eligible(file, ref, today, policy.answered_files_eligible_for):
@@ -67,7 +66,7 @@ def _slots(state: AppState, file: FileInfo, level: Level) -> list[OfferedSlot]:
         file,
         level,
         datetime.now(UTC),
-        Policy(),
+        state.policy,
         calendar_source=state.calendar_source,
     )
 
@@ -82,7 +81,7 @@ def _later_slots(state: AppState, file: FileInfo, level: Level) -> list[OfferedS
         file,
         level,
         datetime.now(UTC),
-        Policy(),
+        state.policy,
         calendar_source=state.calendar_source,
     )
 

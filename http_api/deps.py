@@ -12,7 +12,7 @@ from temporalio.client import Client
 from core.settings import Settings
 from domain.availability import CalendarSource
 from domain.calendar import CityCalendar
-from domain.models import Language, StaffMember
+from domain.models import Language, Policy, StaffMember
 from http_api.errors import ApiError, language_of
 from store.calendar import open_calendar_source
 from store.stores import Stores, open_stores
@@ -25,6 +25,11 @@ class AppState:
     calendar: CityCalendar
     client: Client
     calendar_source: CalendarSource
+
+    @property
+    def policy(self) -> Policy:
+        """The rules a new ticket starts under (DESIGN.md defaults, with the deployment's R5 preset)."""
+        return Policy(time_zone=self.settings.time_zone, window_mode=self.settings.booking_window_mode)
 
     @classmethod
     def build(cls, settings: Settings, client: Client) -> AppState:

@@ -45,6 +45,7 @@ async def start(
         slot_start=request.slot_start,
         requested_at=datetime.now(UTC),
         accepted_after_window=accepted_after_window,
+        policy=state.policy,
     )
     try:
         await state.client.start_workflow(
