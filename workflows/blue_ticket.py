@@ -13,6 +13,7 @@ timeline and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from temporalio import workflow
@@ -120,15 +121,12 @@ class BlueTicketWorkflow(TicketActions):
         self._set_status(TicketStatus.AWAITING_ASSIGNMENT)
         self._log("awaiting assignment", "handler absent, no substitute: the director picks")
         await self._email_staff("pick_needed", assignment.director)
-        await wait_until(
-            lambda: s.assignee is not None or s.cancel is not None,
+        return await self._await_or_give_up(
+            lambda: s.assignee is not None,
             s.inp.policy.director_pick_timeout,
             "Director picks a clerk",
+            "no_clerk_assigned",
         )
-        if s.assignee is None:
-            await self._give_up("no_clerk_assigned" if s.cancel is None else "cancelled_by_citizen")
-            return False
-        return True
 
     async def _book(self) -> bool:
         s = self._s
@@ -141,15 +139,23 @@ class BlueTicketWorkflow(TicketActions):
             self._set_status(TicketStatus.AWAITING_SLOT)
             self._log("awaiting slot", str(refusal))
             await self._email_citizen("choose_slot", note=str(refusal))
-        await wait_until(
-            lambda: s.booking is not None or s.cancel is not None,
+        return await self._await_or_give_up(
+            lambda: s.booking is not None,
             s.inp.policy.slot_choice_timeout,
             "Citizen chooses another slot",
+            "no_slot_chosen",
         )
-        if s.booking is None:
-            await self._give_up("no_slot_chosen" if s.cancel is None else "cancelled_by_citizen")
-            return False
-        return True
+
+    async def _await_or_give_up(
+        self, done: Callable[[], bool], limit: timedelta, summary: str, reason: str
+    ) -> bool:
+        """Wait for someone's choice (a director's pick, a citizen's slot); a cancellation or the
+        timeout ends the ticket with `reason` (a `domain.messages` code) told to the citizen."""
+        s = self._s
+        if await wait_until(lambda: done() or s.cancel is not None, limit, summary) and done():
+            return True
+        await self._give_up(reason if s.cancel is None else "cancelled_by_citizen")
+        return False
 
     async def _in_person_accepted(self) -> bool:
         """In person is a last resort (DESIGN.md): it happens only if the clerk says yes in time;
@@ -304,15 +310,12 @@ class BlueTicketWorkflow(TicketActions):
         s.start_over_after_clerk_no_show()
         self._set_status(TicketStatus.AWAITING_SLOT)
         await self._email_citizen("clerk_no_show")
-        await wait_until(
-            lambda: s.booking is not None or s.cancel is not None,
+        return await self._await_or_give_up(
+            lambda: s.booking is not None,
             s.inp.policy.slot_choice_timeout,
             "Citizen chooses a new slot",
+            "no_slot_chosen",
         )
-        if s.booking is None:
-            await self._give_up("no_slot_chosen" if s.cancel is None else "cancelled_by_citizen")
-            return False
-        return True
 
     async def _close_without_resolution(self) -> None:
         s = self._s
