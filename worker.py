@@ -84,7 +84,7 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
 async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = get_settings()
-    client = await connect(settings)
+    client = await connect(settings, metrics_address=settings.worker_metrics_address)
     worker = create_worker(client, settings)
     logging.getLogger("worker").info(
         "polling task queue %s on %s", settings.task_queue, settings.temporal_address

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
     task_queue: str = "tichet-albastru"
+    # The worker's Prometheus endpoint (Temporal SDK metrics: task latencies, activity failures,
+    # schedule-to-start...), e.g. "127.0.0.1:9464"; empty: none.
+    worker_metrics_address: str = ""
 
     public_base_url: str = "http://127.0.0.1:8000"
     link_secret: str = DEV_LINK_SECRET

@@ -46,6 +46,7 @@ class Ports:
     mail_http: int = 8025
     webex: int = 8300
     api: int = 8000
+    worker_metrics: int = 9464
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,7 @@ def child_environment(ports: Ports) -> dict[str, str]:
         "TICHET_SMTP_PORT": str(ports.smtp),
         "TICHET_WEBEX_BASE_URL": f"http://{HOST}:{ports.webex}/v1/",
         "TICHET_PUBLIC_BASE_URL": f"http://{HOST}:{ports.api}",
+        "TICHET_WORKER_METRICS_ADDRESS": f"{HOST}:{ports.worker_metrics}",
     }
 
 
@@ -264,6 +266,7 @@ def banner(ports: Ports, settings: Settings, log_dir: Path) -> str:
         f"  Citizens' page   http://{HOST}:{ports.api}/",
         f"  API docs         http://{HOST}:{ports.api}/docs",
         f"  Temporal UI      http://{HOST}:{ports.temporal_ui}",
+        f"  Worker metrics   http://{HOST}:{ports.worker_metrics}/metrics   (Prometheus)",
         f"  Mailbox          http://{HOST}:{ports.mail_http}   (SMTP on {HOST}:{ports.smtp})",
         f"  Webex emulator   http://{HOST}:{ports.webex}/_control/state   (token: {settings.webex_token})",
         f"  Logs             {log_dir}/<name>.log",
