@@ -107,6 +107,9 @@ class Policy(Model):
         default=timedelta(days=14), description="'at_least' mode: how far ahead slots are offered"
     )
     slot_length: timedelta = timedelta(minutes=15)
+    on_time_grace: timedelta = Field(
+        default=timedelta(minutes=5), description="a meeting Webex saw start later than this is late (R11)"
+    )
     outcome_grace: timedelta = Field(
         default=timedelta(minutes=30), description="after the slot ends, before the clerk is asked"
     )
@@ -394,4 +397,7 @@ class ArchiveRecord(Model):
     conclusions: str | None = None
     resolution_document_number: str | None = None
     recording_ref: str | None = None
+    started_late: bool = Field(
+        default=False, description="Webex reported the start later than the policy's grace after the slot"
+    )
     closed_at: datetime

@@ -29,6 +29,7 @@ def _columns(entry: ArchiveRecord) -> dict[str, Any]:
         "conclusions": entry.conclusions,
         "resolution_document_number": entry.resolution_document_number,
         "recording_ref": entry.recording_ref,
+        "started_late": entry.started_late,
         "closed_at": entry.closed_at,
     }
 

@@ -11,9 +11,8 @@ Definitions (the API's documentation repeats them):
 
 - **tickets**: audiences with a `meeting_start` in the period, whatever their outcome; an audience
   appears once it is archived (resolved, no-show or cancelled), not while it is still open.
-- **held on time**: for now every held meeting. The archive does not yet record when the meeting
-  actually started; once it has `meeting_started_at` (from Webex's "meeting started" event), this
-  becomes "held and started within a grace period after `meeting_start`" (see `_held_on_time`).
+- **held on time**: held, and not marked `started_late` in the archive (Webex's "meeting started"
+  came more than `Policy.on_time_grace`, 5 min, after the slot; see `_held_on_time`).
 - **hours to resolution**: from the meeting's end (`meeting_start` + 15 min) to `closed_at` of a held
   audience with a resolution document (for those, `closed_at` is when the resolution was issued).
 - **median / p90**: linear interpolation between closest ranks (see `percentile`).
@@ -102,7 +101,7 @@ class QualityRow(BaseModel):
     department_name: str | None = None
     tickets: int = Field(0, description="audiences with a meeting in the period, any outcome")
     meetings_held: int = 0
-    held_on_time: int = Field(0, description="for now: every held meeting (no start time recorded yet)")
+    held_on_time: int = Field(0, description="held, and Webex did not see it start late")
     citizen_no_shows: int = 0
     clerk_no_shows: int = 0
     cancelled: int = 0
@@ -204,10 +203,10 @@ def _count(condition: ColumnElement[bool]) -> ColumnElement[Any]:
 
 
 def _held_on_time(held: ColumnElement[bool]) -> ColumnElement[bool]:
-    """Every held meeting, until the archive records when the meeting really started. Then: held,
-    and `meeting_started_at` no later than `meeting_start` plus a grace period, for Webex meetings
-    (phone and in-person meetings have no start event and would keep counting as held)."""
-    return held
+    """Held, and not started late by Webex's clock (the workflow compares Webex's "meeting started"
+    with the slot and the policy's grace; phone and in-person meetings have no start event and count
+    as on time)."""
+    return and_(held, col(ArchiveEntry.started_late) == false())
 
 
 def _visible(

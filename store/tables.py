@@ -138,6 +138,7 @@ class ArchiveEntry(SQLModel, table=True):
     conclusions: str | None = None
     resolution_document_number: str | None = Field(default=None, max_length=40)
     recording_ref: str | None = Field(default=None, max_length=300)
+    started_late: bool = Field(default=False)
     closed_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
 

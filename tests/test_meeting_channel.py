@@ -102,13 +102,16 @@ async def test_webex_events_move_the_ticket_and_archive_the_recording(
     await past_the_meeting(env, handle, view)
     await wait_for_status(handle, TicketStatus.AWAITING_OUTCOME)
 
-    def event(kind: str, recording_id: str | None = None) -> dict[str, object]:
-        at = datetime.now(UTC)
+    def event(kind: str, recording_id: str | None = None, at: datetime | None = None) -> dict[str, object]:
+        at = at or datetime.now(UTC)
         sent = WebexEvent(
             event_id=f"{kind}-1", kind=kind, meeting_id=meeting_id, recording_id=recording_id, at=at
         )
         return sent.model_dump(mode="json")
 
+    assert view.slot_start is not None
+    late_start = view.slot_start + timedelta(minutes=10)  # the host opened it 10 minutes late
+    await handle.signal(BlueTicketWorkflow.webex_event, event("meeting_started", at=late_start))
     await handle.signal(BlueTicketWorkflow.webex_event, event("meeting_ended"))
     ended = await wait_for_status(handle, TicketStatus.AWAITING_RESOLUTION)
     assert ended.outcome == Outcome.HELD and "meeting ended" in steps(ended)
@@ -124,6 +127,7 @@ async def test_webex_events_move_the_ticket_and_archive_the_recording(
     with session_scope(engine_for(database_url)) as session:
         row = session.exec(select(ArchiveEntry).where(ArchiveEntry.ticket_id == requested.ticket_id)).one()
         assert row.recording_ref == "rec-42"
+        assert row.started_late, "R11 counts a meeting Webex saw start 10 minutes late as not on time"
 
 
 async def test_citizen_and_clerk_move_the_meeting(

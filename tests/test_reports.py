@@ -365,6 +365,30 @@ def test_the_period_is_whole_days_in_the_citys_time_zone(engine: Engine) -> None
     assert (row.tickets, row.citizen_no_shows) == (C3["tickets"] + 1, C3["citizen_no_shows"] + 1)
 
 
+def test_a_meeting_webex_saw_start_late_is_held_but_not_on_time(engine: Engine) -> None:
+    start = datetime(2026, 12, 14, 8, 30, tzinfo=UTC)
+    with session_scope(engine) as session:
+        for ticket, late in (("started-late", True), ("started-on-time", False)):
+            session.add(
+                ArchiveEntry(
+                    ticket_id=ticket,
+                    level=0,
+                    registration_number="2/2026",
+                    staff_id="c3",
+                    department_id="taxe",
+                    channel="webex",
+                    meeting_start=start,
+                    outcome=HELD.value,
+                    started_late=late,
+                    closed_at=start + timedelta(hours=1),
+                )
+            )
+        session.commit()
+    (row,) = quality_report(engine, DECEMBER, Grouping.CLERK, ReportScope(staff_id="c3"))
+    assert row.meetings_held == C3["meetings_held"] + 2
+    assert row.held_on_time == C3["held_on_time"] + 1
+
+
 def test_an_empty_period_has_no_rows(engine: Engine) -> None:
     march = Period.of_days(date(2027, 3, 1), date(2027, 3, 31), TZ)
     assert quality_report(engine, march, Grouping.CLERK, EVERYTHING) == []

@@ -168,6 +168,7 @@ class TicketActions(TicketBase):
         self._log(event.kind.replace("_", " "), f"Webex, {event.at.isoformat(timespec='minutes')}")
         if event.kind in ("meeting_started", "meeting_ended"):
             s.meeting_started = True
+            s.meeting_started_at = s.meeting_started_at or event.at
         if event.kind == "meeting_ended" and s.outcome is None:
             # Held, provisionally: the clerk can still record a no-show instead.
             s.outcome, s.outcome_by_webex = Outcome.HELD, True

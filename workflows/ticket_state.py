@@ -49,6 +49,7 @@ class TicketState:
     reschedules: int = 0
     attempt: int = 0  # meetings held (or missed) at this level: a clerk no-show books another
     meeting_started: bool = False
+    meeting_started_at: datetime | None = None  # when Webex said it began
     in_person: bool | None = None  # the clerk's answer to an in-person request
     outcome_by_webex: bool = False
     recording_ref: str | None = None
@@ -106,6 +107,7 @@ class TicketState:
             conclusions=self.resolution.conclusions if self.resolution else None,
             resolution_document_number=self.document.registration_number if self.document else None,
             recording_ref=self.recording_ref,
+            started_late=self._started_late(),
             closed_at=now,
         )
 
@@ -135,12 +137,20 @@ class TicketState:
             }
         )
 
+    def _started_late(self) -> bool:
+        started, booking = self.meeting_started_at, self.booking
+        return (
+            started is not None
+            and booking is not None
+            and started > booking.start + self.inp.policy.on_time_grace
+        )
+
     def start_over_after_clerk_no_show(self) -> None:
         """Forget the missed meeting (it is archived) so the level can book and hold another."""
         self.attempt += 1
         self.booking = self.meeting = self.outcome = None
         self.outcome_by_webex = self.meeting_started = self.archived = False
-        self.recording_ref = None
+        self.recording_ref = self.meeting_started_at = None
 
     def details(self) -> str:
         """Markdown for the Temporal UI's 'current details': where the ticket is, and its last steps."""
