@@ -22,9 +22,13 @@ HOLDERS = {
 }
 
 
-def notice_to(address: str, attachments: int) -> Callable[[StoredMessage], bool]:
+def notice_to(address: str, number: str, attachments: int) -> Callable[[StoredMessage], bool]:
+    """The new holder's notice of this file (other tests' tickets write to the same directors)."""
     return lambda m: (
-        address in m.recipients and "Tichet albastru nou" in m.subject and len(m.attachments) == attachments
+        address in m.recipients
+        and "Tichet albastru nou" in m.subject
+        and number in m.subject
+        and len(m.attachments) == attachments
     )
 
 
@@ -52,7 +56,8 @@ async def test_the_whole_chain_up_to_the_mayor(
         assert view.ticket_id == requested.ticket_id
         assert [a.level for a in view.audiences] == list(Level)[:level]
         if documents:
-            notice = await mailbox.wait_for(notice_to(view.assignee.email, len(documents)))
+            number = requested.ref.registration_number
+            notice = await mailbox.wait_for(notice_to(view.assignee.email, number, len(documents)))
             assert {a.filename for a in notice.attachments} == {
                 f"rezolutie-{requested.ref.registration_number.replace('/', '-')}-nivel{i}.pdf"
                 for i in range(level)

@@ -57,35 +57,41 @@ class BlueTicketWorkflow(TicketActions):
 
     @workflow.run
     async def run(self, inp: TicketInput) -> TicketView:
+        await self._live(inp)
+        # A handler still at work (a Webex event archiving its recording, say) finishes first.
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._s.view()
+
+    async def _live(self, inp: TicketInput) -> None:
+        """One level of the ticket, from validation to closing (or continuing at the next level)."""
         workflow.upsert_search_attributes([sa.ESCALATION_LEVEL.value_set(int(inp.level))])
         level_name = inp.level.name.lower().replace("_", " ")
         self._log("started" if inp.level == Level.CLERK else "escalated", f"level: {level_name}")
         if inp.accepted_after_window:
             self._log("later slot accepted", "the 48-hour window was full; the citizen chose a later slot")
         if self._s.file is None and not await self._validate():
-            return self._s.view()
+            return
         if not await self._assign() or not await self._book():
-            return self._s.view()
+            return
         while True:
             await self._create_meeting()
             await self._announce_schedule()
             if not await self._wait_for_meeting():
-                return self._s.view()
+                return
             await self._wait_for_outcome_or_resolution()
             if self._s.outcome != Outcome.CLERK_NO_SHOW or not workflow.patched(CLERK_NO_SHOW_REBOOK):
                 break
             if not await self._offer_a_new_slot():
-                return self._s.view()
+                return
         if self._s.outcome in NO_SHOWS:
             await self._close_without_resolution()
-            return self._s.view()
+            return
         await self._issue_resolution()
         if self._s.next_level is not None and await self._wait_for_escalation():
             await workflow.wait_condition(workflow.all_handlers_finished)
             workflow.continue_as_new(self._s.next_level_input(workflow.now()))
         self._set_status(TicketStatus.CLOSED)
         self._log("closed")
-        return self._s.view()
 
     async def _validate(self) -> bool:
         s = self._s
