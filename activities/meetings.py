@@ -86,7 +86,7 @@ class MeetingFollowUpActivities:
         when = (
             ticket.slot_start.astimezone(BUCHAREST).strftime("%d.%m.%Y %H:%M") if ticket.slot_start else "—"
         )
-        link = f"{self.base_url}/staff/tickets/{activity.info().workflow_id}"
+        link = f"{self.base_url}/personal/tichete/{activity.info().workflow_id}"
         how = ticket.meeting.join_url if ticket.meeting and ticket.meeting.join_url else ticket.channel.value
         markdown = (
             f"**Tichet albastru** · dosar {ticket.registration_number} ({ticket.subject or '—'})\n\n"

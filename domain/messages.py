@@ -60,6 +60,10 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         Language.RO: "Autentificare necesară: trimiteți tokenul personal în antetul Authorization.",
         Language.EN: "Authentication required: send your personal token in the Authorization header.",
     },
+    "staff_token_invalid": {
+        Language.RO: "Tokenul personal nu este valid. Verificați-l și încercați din nou.",
+        Language.EN: "The personal token is not valid. Check it and try again.",
+    },
     "invalid_input": {
         Language.RO: "Datele trimise nu sunt valide.",
         Language.EN: "The data you sent is not valid.",

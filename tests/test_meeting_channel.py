@@ -198,6 +198,8 @@ async def test_in_person_only_when_the_clerk_accepts(
     await mailbox.wait_for(
         lambda m: "la sediu" in m.subject and requested.ref.registration_number in m.subject
     )
+    page = await api.get(f"{requested.link.path}/pagina", params=requested.key)
+    assert page.status_code == 200 and "decide dacă vă poate primi la sediu" in page.text
     answer = await api.post(
         f"/staff/tickets/{requested.workflow_id}/in-person",
         json={"accept": accept},

@@ -126,6 +126,10 @@ STATUS: Final[dict[TicketStatus, tuple[str, str]]] = {
         "Așteptăm să alegeți un alt interval",
         "Waiting for you to choose another slot",
     ),
+    TicketStatus.AWAITING_CLERK_ACCEPTANCE: (
+        "Funcționarul decide dacă vă poate primi la sediu (altfel: Webex)",
+        "The clerk is deciding whether to meet you at the city hall (otherwise: Webex)",
+    ),
     TicketStatus.SCHEDULED: ("Programat", "Scheduled"),
     TicketStatus.AWAITING_OUTCOME: (
         "Întâlnirea este în curs sau tocmai s-a încheiat",
