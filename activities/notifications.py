@@ -44,9 +44,11 @@ class NotificationActivities:
     @activity.defn(name=io.SEND_EMAIL)
     async def send_email(self, request: io.EmailRequest) -> None:
         info = activity.info()
-        link = citizen_url(self.base_url, self.link_secret, info.workflow_id or "", request.ticket.ticket_id)
-        if request.kind.startswith("staff_"):
-            link = ""
+        workflow_id, ticket_id = info.workflow_id or "", request.ticket.ticket_id
+        if request.kind.startswith("staff_"):  # staff open the ticket in their app, never the citizen's link
+            link = f"{self.base_url.rstrip('/')}/personal/tichete/{workflow_id}"
+        else:
+            link = citizen_url(self.base_url, self.link_secret, workflow_id, ticket_id)
         # Rendering is CPU work: off the worker's event loop, which also polls for workflow tasks.
         # The first scheduled time is the same on every retry, so a retried email carries the same
         # invite, and it grows with each email of a ticket, so it orders the invites (SEQUENCE).

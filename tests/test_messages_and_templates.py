@@ -23,6 +23,7 @@ from tests.samples import CLERK, meeting_info, next_level
 ROMANIAN_LETTERS = set("ăâîșțĂÂÎȘȚ")
 NUMBER = "104233/2026"
 LINK = "https://tichet.primaria.example/t/abc123?sig=f00d"
+STAFF_LINK = "https://tichet.primaria.example/personal/tichete/tichet-104233_2026"
 CITY = "Primăria Municipiului Cluj-Napoca"
 SLOT = datetime(2026, 3, 30, 5, 30, tzinfo=UTC)  # Monday after the spring DST change: 08:30 local
 SLOT_LOCAL = "30.03.2026 08:30"
@@ -102,7 +103,7 @@ def ticket_view(kind: str, language: Language = Language.RO, **overrides: Any) -
 
 
 def render(kind: str, language: Language, **overrides: Any) -> EmailMessage:
-    link = "" if kind.startswith("staff_") else LINK  # as activities/notifications.py does
+    link = STAFF_LINK if kind.startswith("staff_") else LINK  # as activities/notifications.py does
     return compose(
         kind,
         language,
@@ -222,6 +223,7 @@ def test_staff_emails_are_romanian_and_carry_no_citizen_link(kind: str) -> None:
     message = render(kind, Language.EN)  # no English template: compose falls back to Romanian
     assert message["Subject"] == render(kind, Language.RO)["Subject"]
     assert LINK not in message.as_string()
+    assert STAFF_LINK in plain(message), "staff open the ticket in their app"
     assert 'lang="ro"' in html(message)
 
 
