@@ -68,19 +68,7 @@ def _staff_view(workflow_id: str, ticket: TicketView) -> StaffTicketView:
 async def my_tickets(state: StateDep, me: CurrentStaff) -> list[StaffTicketSummary]:
     """From Temporal's visibility store: the tickets themselves are the source of truth."""
     query = f"{sa.TICKET_CLERK.name} = '{me.id}' AND ExecutionStatus = 'Running'"
-    found: list[StaffTicketSummary] = []
-    async for execution in state.client.list_workflows(query, limit=200):
-        attrs = execution.typed_search_attributes
-        found.append(
-            StaffTicketSummary(
-                workflow_id=execution.id,
-                ticket_id=attrs.get(sa.TICKET_ID),
-                registration_number=attrs.get(sa.REGISTRATION_NUMBER),
-                status=attrs.get(sa.TICKET_STATUS),
-                meeting_time=attrs.get(sa.MEETING_TIME),
-            )
-        )
-    return found
+    return await tickets.find(state, query, limit=200)
 
 
 @router.get("/tickets/{workflow_id}", response_model=StaffTicketView, summary="One of my tickets")

@@ -23,7 +23,7 @@ from domain.messages import MESSAGES
 from domain.models import ActionResult, Citizen, FileRef, Level, TicketInput, TicketStatus, TicketView
 from http_api.deps import AppState
 from http_api.errors import ApiError
-from http_api.schemas import ActionAccepted, TicketRequest
+from http_api.schemas import ActionAccepted, StaffTicketSummary, TicketRequest
 from workflows.blue_ticket import BlueTicketWorkflow
 
 Handle = WorkflowHandle[BlueTicketWorkflow, TicketView]
@@ -106,3 +106,21 @@ async def act(state: AppState, workflow_id: str, update: Any, action: Any) -> Ac
             raise ApiError(409, "action_not_allowed", "the ticket has ended") from None
         raise
     return ActionAccepted(accepted=result.accepted, status=result.status)
+
+
+async def find(state: AppState, query: str, *, limit: int) -> list[StaffTicketSummary]:
+    """Tickets from Temporal's visibility store (the tickets themselves are the source of truth;
+    the store is eventually consistent, so a ticket started a moment ago may appear a moment later)."""
+    found: list[StaffTicketSummary] = []
+    async for execution in state.client.list_workflows(query, limit=limit):
+        attrs = execution.typed_search_attributes
+        found.append(
+            StaffTicketSummary(
+                workflow_id=execution.id,
+                ticket_id=attrs.get(sa.TICKET_ID),
+                registration_number=attrs.get(sa.REGISTRATION_NUMBER),
+                status=attrs.get(sa.TICKET_STATUS),
+                meeting_time=attrs.get(sa.MEETING_TIME),
+            )
+        )
+    return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -206,3 +207,22 @@ async def test_an_invalid_signal_is_recorded_and_changes_nothing(
     assert view.status == TicketStatus.SCHEDULED and view.outcome is None
     assert view.slot_start == before.slot_start and view.meeting == before.meeting
     assert (await api.get(requested.link.path, params=requested.key)).json()["status"] == "scheduled"
+
+
+async def test_my_tickets_lists_the_clerks_open_tickets_only(
+    api: httpx.AsyncClient, client: Client, database_url: str
+) -> None:
+    requested, view = await scheduled_ticket(api, client, database_url, handler_id="c0031")
+    assert view.assignee is not None
+    mine: list[dict[str, object]] = []
+    for _ in range(100):  # Temporal's visibility store catches up within a moment
+        mine = (await api.get("/staff/me/tickets", headers=staff_headers(view.assignee.id))).json()
+        if any(t["workflow_id"] == requested.workflow_id for t in mine):
+            break
+        await asyncio.sleep(0.1)
+    (listed,) = [t for t in mine if t["workflow_id"] == requested.workflow_id]
+    assert (
+        listed["status"] == "scheduled" and listed["registration_number"] == requested.ref.registration_number
+    )
+    others = (await api.get("/staff/me/tickets", headers=staff_headers("c0032"))).json()
+    assert all(t["workflow_id"] != requested.workflow_id for t in others)

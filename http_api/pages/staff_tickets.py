@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request, Response
 from core import search_attributes as sa
 from domain.models import Language, Outcome, ResolutionCategory, Role, StaffMember, TicketStatus
 from http_api import staff as staff_api
+from http_api import tickets
 from http_api.deps import AppState, StateDep
 from http_api.pages import staff_steps, staff_words
 from http_api.pages.rendering import query_with
@@ -86,19 +87,7 @@ async def _to_assign(state: AppState, me: StaffMember) -> list[StaffTicketSummar
         f"{sa.TICKET_STATUS.name} = '{TicketStatus.AWAITING_ASSIGNMENT.value}' AND "
         "ExecutionStatus = 'Running'"
     )
-    found: list[StaffTicketSummary] = []
-    async for execution in state.client.list_workflows(query, limit=100):
-        attrs = execution.typed_search_attributes
-        found.append(
-            StaffTicketSummary(
-                workflow_id=execution.id,
-                ticket_id=attrs.get(sa.TICKET_ID),
-                registration_number=attrs.get(sa.REGISTRATION_NUMBER),
-                status=attrs.get(sa.TICKET_STATUS),
-                meeting_time=attrs.get(sa.MEETING_TIME),
-            )
-        )
-    return found
+    return await tickets.find(state, query, limit=100)
 
 
 def _flash(request: Request, lang: Language) -> tuple[str, str]:
