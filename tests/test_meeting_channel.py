@@ -209,3 +209,22 @@ async def test_in_person_only_when_the_clerk_accepts(
     view = await wait_for_status(requested.handle, TicketStatus.SCHEDULED)
     assert view.channel == (Channel.IN_PERSON if accept else Channel.WEBEX)
     assert (view.meeting is not None and view.meeting.join_url is not None) is not accept
+
+
+async def test_cancelling_deletes_the_webex_meeting_and_tells_both_sides(
+    api: httpx.AsyncClient, client: Client, emulator: httpx.AsyncClient, mailbox: Mailbox, database_url: str
+) -> None:
+    requested, view = await scheduled_ticket(api, client, database_url, handler_id="c0069")
+    assert view.meeting is not None and view.assignee is not None
+    cancelled = await api.post(
+        f"{requested.link.path}/cancel", params=requested.key, json={"reason": "rezolvat"}
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    assert (await requested.handle.result()).status == TicketStatus.CANCELLED
+    meetings = (await emulator.get("/_control/state")).json()["meetings"]
+    assert view.meeting.meeting_id not in {m["id"] for m in meetings}
+    number = requested.ref.registration_number
+    citizen = await mailbox.wait_for(lambda m: requested.email in m.recipients and "anulat" in m.subject)
+    assert any(a.content_type.startswith(("text/calendar", "application/ics")) for a in citizen.attachments)
+    clerk = view.assignee.email
+    await mailbox.wait_for(lambda m: clerk in m.recipients and "anulat" in m.subject and number in m.subject)
