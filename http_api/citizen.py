@@ -86,6 +86,18 @@ def _later_slots(state: AppState, file: FileInfo, level: Level) -> list[OfferedS
     )
 
 
+def _require_offered(
+    state: AppState, start: datetime, slots: list[OfferedSlot], later: list[OfferedSlot] | None = None
+) -> None:
+    """A slot that was not offered is refused at once, with the free ones to choose from."""
+    if start not in {s.start for s in [*slots, *(later or [])]}:
+        raise ApiError(
+            409,
+            "slot_outside_window",
+            free_slots=[s.model_dump(mode="json") for s in _public(slots, state.calendar)[:20]],
+        )
+
+
 def _public(slots: list[OfferedSlot], cal: CityCalendar) -> list[SlotPublic]:
     """Times in the city's zone (with their offset), as a citizen reads a clock."""
     tz = cal.tz
@@ -139,12 +151,7 @@ async def request_ticket(state: StateDep, body: TicketRequest) -> TicketAccepted
         if slots or not body.accept_after_window
         else await run_in_threadpool(_later_slots, state, file, Level.CLERK)
     )
-    if body.slot_start not in {s.start for s in [*slots, *later]}:
-        raise ApiError(
-            409,
-            "slot_outside_window",
-            free_slots=[s.model_dump(mode="json") for s in _public(slots, state.calendar)[:20]],
-        )
+    _require_offered(state, body.slot_start, slots, later)
     workflow_id = workflow_id_for(file.registration_number)
     ticket_id = await tickets.start(state, body, workflow_id, accepted_after_window=bool(later))
     link = citizen_url(state.settings.public_base_url, state.settings.link_secret, workflow_id, ticket_id)
@@ -242,12 +249,7 @@ async def escalate(state: StateDep, workflow_id: str, key: KeyQuery, body: Escal
     ticket = await tickets.citizen_view(state, workflow_id, key)
     file, level = await _next_level(state, ticket)
     slots = await run_in_threadpool(_slots, state, file, level)
-    if body.slot_start not in {s.start for s in slots}:
-        raise ApiError(
-            409,
-            "slot_outside_window",
-            free_slots=[s.model_dump(mode="json") for s in _public(slots, state.calendar)[:20]],
-        )
+    _require_offered(state, body.slot_start, slots)
     action = EscalateAction(slot_start=body.slot_start, channel=body.channel, requested_at=datetime.now(UTC))
     return await tickets.act(state, workflow_id, BlueTicketWorkflow.escalate, action)
 
