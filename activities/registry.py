@@ -11,6 +11,7 @@ from domain.calendar import CityCalendar
 from domain.eligibility import is_eligible
 from domain.models import Assignment, FileInfo, Role, StaffMember
 from domain.ports import DocumentRegistry, StaffDirectory
+from domain.registration_numbers import normalise_registration_number
 
 
 class RegistryActivities:
@@ -20,7 +21,7 @@ class RegistryActivities:
     @activity.defn(name=io.CHECK_ELIGIBILITY)
     def check_eligibility(self, request: io.EligibilityRequest) -> FileInfo:
         """R1. Non-retryable on a mismatch: asking again will not make the file match."""
-        file = self.registry.find_file(request.file.registration_number.strip())
+        file = self.registry.find_file(normalise_registration_number(request.file.registration_number))
         today = self.calendar.local_day(request.as_of)
         if file is None or not is_eligible(file, request.file, today, request.answered_files_eligible_for):
             raise ApplicationError("no_matching_file", type=io.FILE_NOT_ELIGIBLE, non_retryable=True)

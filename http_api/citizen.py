@@ -15,7 +15,6 @@ from domain.calendar import CityCalendar
 from domain.eligibility import is_eligible
 from domain.messages import text
 from domain.models import (
-    REGISTRATION_NUMBER_PATTERN,
     CancelAction,
     ChooseSlotAction,
     EscalateAction,
@@ -35,6 +34,7 @@ from http_api.schemas import (
     ChooseSlotRequest,
     CitizenTicketView,
     EscalateRequest,
+    RegistrationNumberIn,
     SlotPublic,
     SlotsPublic,
     TicketAccepted,
@@ -50,7 +50,7 @@ KeyQuery = Annotated[
 
 def _eligible_file(state: AppState, ref: FileRef) -> FileInfo:
     policy = state.policy
-    file = state.stores.registry.find_file(ref.registration_number.strip())
+    file = state.stores.registry.find_file(ref.registration_number)  # FileRef holds the normal form
     today = state.calendar.local_day(datetime.now(UTC))
     if file is None or not is_eligible(file, ref, today, policy.answered_files_eligible_for):
         raise ApiError(404, "no_matching_file")
@@ -114,7 +114,7 @@ def _public(slots: list[OfferedSlot], cal: CityCalendar) -> list[SlotPublic]:
 @router.get("/slots", response_model=SlotsPublic, summary="Free slots for a file (R1, R4, R5)")
 async def free_slots(
     state: StateDep,
-    registration_number: Annotated[str, Query(pattern=REGISTRATION_NUMBER_PATTERN, max_length=40)],
+    registration_number: Annotated[RegistrationNumberIn, Query()],
     requester_name: Annotated[str, Query(min_length=2, max_length=120)],
     filing_date: date,
     language: LanguageDep,
