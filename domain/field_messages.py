@@ -355,12 +355,12 @@ UNITS: Final[dict[str, dict[Language, tuple[str, str]]]] = {
     "documents": {RO: ("document", "documente"), EN: ("document", "documents")},
 }
 UNIT_OF_FIELD: Final[dict[str, str]] = {"documents_needed": "documents"}
-_SEPARATORS: Final[dict[Language, str]] = {RO: "\u00a0", EN: ","}
+_SEPARATORS: Final[dict[Language, str]] = {RO: " ", EN: ","}
 _OR: Final[dict[Language, str]] = {RO: "sau", EN: "or"}
 
 
 def _number(n: int, language: Language) -> str:
-    """8000 -> "8 000" (no-break space) in Romanian, "8,000" in English."""
+    """8000 -> "8 000" in Romanian, "8,000" in English."""
     return f"{n:,}".replace(",", _SEPARATORS[language])
 
 
