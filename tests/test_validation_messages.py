@@ -33,6 +33,7 @@ from domain.registration_numbers import (
     normalise_registration_number,
 )
 from http_api.pages.staff_forms import FormInvalid, in_person_request, resolution_request
+from http_api.schemas import TicketRequest
 from store.ratings import MAX_COMMENT
 from tests.conftest import bucharest_today, handle_for, wait_for_status
 from tests.factories import add_file, file_params, staff_headers, ticket_body
@@ -118,10 +119,13 @@ def test_numbers_that_cannot_be_dialled_are_refused(typed: str) -> None:
     assert dialable_e164(typed) is None
 
 
-def test_the_domain_citizen_still_holds_what_recorded_tickets_stored() -> None:
-    """Histories (tests/histories/*.json) carry "+40 712 345 678": the workflow input must still load."""
+def test_the_api_stores_e164_while_the_domain_still_loads_recorded_numbers() -> None:
+    """The API's request turns any usual writing into E.164; the domain `Citizen` keeps accepting
+    what recorded tickets hold (tests/histories/*.json: "+40 712 345 678"), so they still replay."""
+    request = TicketRequest.model_validate({**GOOD_TICKET, "phone": "+40 712 345 678"})
+    assert request.phone == "+40712345678"
     assert Citizen(email="a@example.ro", phone="+40 712 345 678").phone == "+40 712 345 678"
-    assert Citizen(email="a@example.ro", phone="+40712345678").phone == "+40712345678"
+    assert Citizen(email="a@example.ro", phone=request.phone).phone == "+40712345678"
 
 
 # --- the catalogue -----------------------------------------------------------------------------------
