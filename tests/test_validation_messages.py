@@ -37,9 +37,12 @@ from http_api.schemas import TicketRequest
 from store.ratings import MAX_COMMENT
 from tests.conftest import bucharest_today, handle_for, wait_for_status
 from tests.factories import add_file, file_params, staff_headers, ticket_body
+from tests.helpers import scheduled_ticket
+from workflows.blue_ticket import BlueTicketWorkflow
 
 # Clerk no other test books and the seed never draws absent.
 CLERK = "c0077"
+STAFF_PAGE_CLERK = "c0078"
 EN = {"Accept-Language": "en"}
 # What pydantic (or a pattern) would have said; none of it may reach a person.
 FOREIGN = (
@@ -597,3 +600,29 @@ def test_the_clerks_forms_carry_the_same_sentences() -> None:
     assert undecided.value.sentences(Language.EN) == {
         "accept": "Choose whether to meet at the city hall or on Webex."
     }
+
+
+async def test_the_clerks_page_says_next_to_each_field_what_is_wrong(
+    api: httpx.AsyncClient, client: Client, database_url: str
+) -> None:
+    requested, view = await scheduled_ticket(api, client, database_url, handler_id=STAFF_PAGE_CLERK)
+    async with httpx.AsyncClient(base_url=api.base_url, timeout=30) as browser:
+        signed_in = await browser.post("/personal/intrare", data={"token": f"demo-{STAFF_PAGE_CLERK}"})
+        assert signed_in.status_code == 303
+        path = f"/personal/tichete/{requested.workflow_id}"
+        page = await browser.get(path)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert csrf is not None
+
+        refused = await browser.post(
+            f"{path}/muta?lang=ro", data={"csrf": csrf.group(1), "slot_start": "", "reason": "ok"}
+        )
+
+    assert refused.status_code == 422
+    reason = "Scrieți motivul în câteva cuvinte (cel puțin 3 caractere); cetățeanul îl va citi."
+    slot = "Alegeți unul dintre intervalele libere."
+    assert f'<span class="field-error" id="reason-error">{html.escape(reason)}</span>' in refused.text
+    assert f'<span class="field-error" id="slot_start-error">{html.escape(slot)}</span>' in refused.text
+    assert ">ok</textarea>" in refused.text, "what was typed stays"
+    assert "String should" not in refused.text
+    assert (await requested.handle.query(BlueTicketWorkflow.status)).slot_start == view.slot_start
