@@ -1,5 +1,5 @@
 """R1: the file exists with that number, name and filing date, and is in progress or answered at most
-30 days ago."""
+30 days ago. The rule by example, then over HTTP: every refusal is the same whole response."""
 
 from __future__ import annotations
 
