@@ -2,12 +2,14 @@
 
 Shared here (not in a conftest) so every test module that needs the real backends builds them the
 same way; each PostgreSQL database is dropped afterwards even if connections are still open.
+`postgres_required` says whether a missing server is a failure (CI) or a reason to skip (a laptop).
 """
 
 from __future__ import annotations
 
+import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,8 +22,18 @@ from store.db import make_engine, reset_schema
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
+# Values of `CI` that mean "not CI" (unset and empty count as not CI too).
+_NOT_CI = frozenset({"", "0", "false", "no", "off"})
+
+
 class PostgresUnavailable(RuntimeError):
     """No PostgreSQL server answers at the admin URL."""
+
+
+def postgres_required(environ: Mapping[str, str] = os.environ) -> bool:
+    """In CI (`CI` set, as `.ci/run` and every CI service do) the PostgreSQL tests must run: a
+    server that does not answer there is a broken pipeline, not a reason for a green run."""
+    return environ.get("CI", "").strip().lower() not in _NOT_CI
 
 
 @contextmanager
