@@ -30,10 +30,15 @@ class PostgresUnavailable(RuntimeError):
     """No PostgreSQL server answers at the admin URL."""
 
 
-def postgres_required(environ: Mapping[str, str] = os.environ) -> bool:
-    """In CI (`CI` set, as `.ci/run` and every CI service do) the PostgreSQL tests must run: a
-    server that does not answer there is a broken pipeline, not a reason for a green run."""
+def in_ci(environ: Mapping[str, str] = os.environ) -> bool:
+    """`CI` is set (to anything but a "no"), as `.ci/run` and every CI service do."""
     return environ.get("CI", "").strip().lower() not in _NOT_CI
+
+
+def postgres_required(environ: Mapping[str, str] = os.environ) -> bool:
+    """In CI the PostgreSQL tests must run: a server that does not answer there is a broken
+    pipeline, not a reason for a green run. Elsewhere they may skip."""
+    return in_ci(environ)
 
 
 @contextmanager
