@@ -20,6 +20,8 @@ from store.db import make_engine, reset_schema
 
 # The machines that run the tests start PostgreSQL here with trust auth; `test` always exists.
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# Another server (or, in the tests of the CI rule, one that is not there) for the test fixtures.
+POSTGRES_ADMIN_URL_VARIABLE = "TICHET_TEST_POSTGRES_URL"
 
 
 # Values of `CI` that mean "not CI" (unset and empty count as not CI too).
@@ -28,6 +30,10 @@ _NOT_CI = frozenset({"", "0", "false", "no", "off"})
 
 class PostgresUnavailable(RuntimeError):
     """No PostgreSQL server answers at the admin URL."""
+
+
+def postgres_admin_url(environ: Mapping[str, str] = os.environ) -> str:
+    return environ.get(POSTGRES_ADMIN_URL_VARIABLE) or POSTGRES_ADMIN_URL
 
 
 def in_ci(environ: Mapping[str, str] = os.environ) -> bool:

@@ -43,9 +43,9 @@ from domain.models import TicketStatus, TicketView
 from store.db import make_engine
 from store.seed import seed_demo_city
 from store.testing import (
-    POSTGRES_ADMIN_URL,
     PostgresUnavailable,
     fresh_engine,
+    postgres_admin_url,
     postgres_required,
     sqlite_url,
     temporary_postgres_url,
@@ -151,12 +151,14 @@ def postgres_unreachable(error: PostgresUnavailable, environ: Mapping[str, str] 
 @contextmanager
 def postgres_database(
     *,
-    admin_url: str = POSTGRES_ADMIN_URL,
+    admin_url: str | None = None,
     prefix: str = "tichet_test",
     environ: Mapping[str, str] = os.environ,
 ) -> Iterator[str]:
-    """A throw-away PostgreSQL database, or `postgres_unreachable`'s fail/skip if there is no server.
-    Only creating the database is guarded: an error inside the block propagates as it is."""
+    """A throw-away PostgreSQL database on `admin_url`'s server (default: `TICHET_TEST_POSTGRES_URL`,
+    else 127.0.0.1:5432), or `postgres_unreachable`'s fail/skip if no server answers. Only creating
+    the database is guarded: an error inside the block propagates as it is."""
+    admin_url = admin_url or postgres_admin_url(environ)
     with ExitStack() as stack:
         try:
             url = stack.enter_context(temporary_postgres_url(admin_url, prefix))
