@@ -143,8 +143,8 @@ class BlueTicketWorkflow(TicketActions):
             return True
         except Rejected as refusal:
             self._set_status(TicketStatus.AWAITING_SLOT)
-            self._log("awaiting slot", str(refusal))
-            await self._email_citizen("choose_slot", note=str(refusal))
+            self._log("awaiting slot", refusal.code)
+            await self._email_citizen("choose_slot", note=refusal.code)
         return await self._await_or_give_up(
             lambda: s.booking is not None,
             s.inp.policy.slot_choice_timeout,
