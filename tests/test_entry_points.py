@@ -152,7 +152,7 @@ async def test_a_refused_pick_answers_with_its_code_not_activity_task_failed(
     assert why == "handler absent, no substitute: the director picks"
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await requested.handle.execute_update(
-            BlueTicketWorkflow.assign_clerk, AssignAction(staff_id="dir-urbanism", assignee_id="c9999")
+            "assign_clerk", AssignAction(staff_id="dir-urbanism", assignee_id="c9999"), result_type=dict
         )
     cause = refused.value.cause
     assert isinstance(cause, ApplicationError) and cause.type in MESSAGES, cause
