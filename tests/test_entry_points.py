@@ -113,6 +113,14 @@ async def test_no_signal_or_update_payload_fails_a_workflow_task(
             assert_plain(cause.message)
             await assert_not_failing(handle)
 
+    # A name mixed up (the update's name as a signal, and the other way round): refused as well.
+    await handle.signal("record_outcome", {"staff_id": "c0092", "outcome": "held"})
+    sent += 1
+    assert rejected(await until_rejected(handle, sent))[-1] == "record_outcome: no such signal"
+    with pytest.raises(WorkflowUpdateFailedError) as unknown:
+        await handle.execute_update("record_outcome_signal", {"staff_id": "c0092"}, result_type=dict)
+    assert isinstance(unknown.value.cause, ApplicationError) and unknown.value.cause.type == "invalid_input"
+
     # A well-formed action that does not fit the state: refused with its own code, typed call intact.
     with pytest.raises(WorkflowUpdateFailedError) as early:
         await handle.execute_update(

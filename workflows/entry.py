@@ -69,6 +69,11 @@ def short_validation(err: ValidationError) -> str:
     return bounded("; ".join(problems))
 
 
+def shown_name(name: str) -> str:
+    """A handler name the sender chose, shown only if it looks like one."""
+    return name if _NAME.match(name) else "a signal or update with an unreadable name"
+
+
 def bounded(reason: str) -> str:
     return reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
 

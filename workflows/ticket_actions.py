@@ -12,10 +12,12 @@ is not recorded), which is why update refusals are not in the timeline.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from temporalio import workflow
+from temporalio.common import RawValue
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
@@ -41,7 +43,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import guards
     from workflows.calls import PATIENT, call
-    from workflows.entry import decode, refusing
+    from workflows.entry import INVALID, decode, refusing, shown_name
     from workflows.guards import Rejected
     from workflows.ticket_base import TicketBase
 
@@ -271,6 +273,19 @@ class TicketActions(TicketBase):
             lambda action: guards.check_resolution(self._s, action),
             self._apply_resolution,
         )
+
+    @workflow.signal(dynamic=True, description="Any other signal name: refused in the timeline.")
+    def unknown_signal(self, name: str, args: Sequence[RawValue]) -> None:
+        """A mistyped name in the Temporal UI would otherwise wait unseen in the worker's buffer."""
+        self._log("signal rejected", f"{shown_name(name)}: no such signal")
+
+    @workflow.update(dynamic=True, description="Any other update name: refused.")
+    def unknown_update(self, name: str, args: Sequence[RawValue]) -> None:
+        """Never runs: its validator refuses every call."""
+
+    @unknown_update.validator
+    def _refuse_unknown_update(self, name: str, args: Sequence[RawValue]) -> None:
+        raise ApplicationError(f"{shown_name(name)}: no such update", type=INVALID, non_retryable=True)
 
     @workflow.query(description="The ticket as the citizen page, the clerk app and ops see it.")
     def status(self) -> TicketView:
