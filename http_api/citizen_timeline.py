@@ -44,6 +44,16 @@ STEPS: Final[dict[str, tuple[str, str]]] = {
     ),
     "reminder sent": ("Memento trimis", "Reminder sent"),
     "rescheduled": ("Întâlnirea a fost mutată", "The meeting was moved"),
+    # The reschedule saga's steps (workflows/ticket_moves.py).
+    "reschedule accepted": ("Noul interval a fost rezervat", "The new slot is booked"),
+    "reschedule: switched to phone": (
+        "Întâlnirea video nu a putut fi mutată; funcționarul vă va suna",
+        "The video meeting could not be moved; the clerk will phone you",
+    ),
+    "meeting recreated": (
+        "A fost creată o nouă întâlnire video (linkul nou e în e-mail)",
+        "A new video meeting was created (the new link is in your email)",
+    ),
     "cancelled by the citizen": ("Anulat de dumneavoastră", "Cancelled by you"),
     "meeting started": ("Întâlnirea a început", "The meeting started"),
     "meeting ended": ("Întâlnirea s-a încheiat", "The meeting ended"),
@@ -67,6 +77,9 @@ HIDDEN: Final = frozenset(
         "outcome request",
         "resolution reminder",
         "resolution late",
+        "meeting moved",
+        "webex message not sent",
+        "old webex meeting left",
     }
 )
 CODE_DETAIL: Final = frozenset({"awaiting slot", "ended", "rejected"})
