@@ -21,7 +21,7 @@ from activities.meetings import MeetingActivities, MeetingFollowUpActivities
 from activities.notifications import NotificationActivities
 from activities.registry import RegistryActivities
 from core.settings import Settings, get_settings
-from core.temporal_client import connect
+from core.temporal_client import DATA_CONVERTER, connect
 from domain.calendar import CityCalendar
 from integrations.mailer import SmtpMailer
 from integrations.webex import WebexMeetings
@@ -35,6 +35,16 @@ WORKFLOWS = [BlueTicketWorkflow]
 SANDBOX = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules("email_validator", "idna")
 )
+
+
+def with_our_converter(client: Client) -> Client:
+    """The worker decodes with `DATA_CONVERTER` whichever client it is given (a test's, a tool's):
+    a signal's undecodable payload must reach the ticket, which refuses it in its timeline."""
+    if client.data_converter.payload_converter_class is DATA_CONVERTER.payload_converter_class:
+        return client
+    config = client.config()
+    config["data_converter"] = DATA_CONVERTER
+    return Client(**config)
 
 
 def create_worker(client: Client, settings: Settings, *, task_queue: str | None = None) -> Worker:
@@ -56,7 +66,7 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
     )
     archive = ArchiveActivities(stores.archive)
     return Worker(
-        client,
+        with_our_converter(client),
         task_queue=task_queue or settings.task_queue,
         workflows=WORKFLOWS,
         activities=[

@@ -199,6 +199,9 @@ class Assignment(Model):
     reason: str = Field(pattern="^(handler|substitute|director_pick|level_holder)$")
     handler_id: str | None = None
     director: StaffMember | None = None
+    # Why nobody was found, for the timeline (English, for ops; no names): "handler absent, no
+    # substitute", "handler and substitute absent", … Empty in results recorded before it existed.
+    why: str = ""
 
 
 class Booking(Model):

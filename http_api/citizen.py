@@ -26,8 +26,9 @@ from domain.models import (
     TicketView,
 )
 from http_api import tickets
+from http_api.citizen_timeline import citizen_timeline
 from http_api.deps import AppState, LanguageDep, StateDep
-from http_api.errors import ApiError
+from http_api.errors import ApiError, language_of
 from http_api.schemas import (
     ActionAccepted,
     CancelRequest,
@@ -187,7 +188,12 @@ async def my_ticket(state: StateDep, request: Request, workflow_id: str, key: Ke
     if "text/html" in request.headers.get("accept", ""):
         return RedirectResponse(f"/bilet/{workflow_id}/pagina?cheie={key}", status_code=303)
     ticket = await tickets.citizen_view(state, workflow_id, key)
-    return CitizenTicketView.model_validate(citizen_projection(ticket))
+    # Their own words: the workflow's timeline details are for ops (Accept-Language, else the
+    # language the citizen asked in).
+    asked = request.headers.get("accept-language", "").strip().lower()
+    lang = language_of(request) if asked else ticket.citizen_language
+    timeline = citizen_timeline(ticket.timeline, lang)
+    return CitizenTicketView.model_validate({**citizen_projection(ticket), "timeline": timeline})
 
 
 @router.post(

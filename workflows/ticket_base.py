@@ -10,8 +10,6 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic import ValidationError
-
     from core import search_attributes as sa
     from domain import activity_io as io
     from domain.models import (
@@ -23,8 +21,8 @@ with workflow.unsafe.imports_passed_through():
         TicketStatus,
         TimelineEntry,
     )
-    from workflows.calls import PATIENT, call, error_message, error_type
-    from workflows.guards import Rejected
+    from workflows.calls import PATIENT, call, error_type
+    from workflows.entry import activity_refusal
     from workflows.patches import MEETING_CHANNEL
     from workflows.ticket_state import TicketState
 
@@ -34,7 +32,8 @@ class TicketBase:
 
     async def _reserve(self, start: datetime, window_from: datetime | None = None) -> None:
         """Reserve through the database (which refuses a taken slot), turning a refusal into
-        `Rejected` so both the main flow and the choose-slot update can answer the citizen."""
+        `Rejected` (its code: `slot_taken`, …) so both the main flow and the choose-slot update can
+        answer the citizen."""
         s = self._s
         assert s.assignee is not None
         request = io.ReserveRequest(
@@ -51,7 +50,7 @@ class TicketBase:
         except ActivityError as err:
             if error_type(err) != io.SLOT_UNAVAILABLE:
                 raise
-            raise Rejected(error_message(err)) from err
+            raise activity_refusal(err) from err
         s.booking, s.slot_start = booking, booking.start
         workflow.upsert_search_attributes([sa.MEETING_TIME.value_set(booking.start)])
         self._log("booked", f"{booking.start.isoformat()} with {s.assignee.name}")
@@ -114,7 +113,3 @@ class TicketBase:
         record = s.archive_record(workflow.now())
         await call(io.ARCHIVE_AUDIENCE, record, type(None), "Archive the audience (R10)")
         s.archived = True
-
-
-def short_validation(err: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()[:5])
