@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
         TicketStatus,
         TimelineEntry,
     )
-    from workflows.calls import PATIENT, call, error_message, error_type
+    from workflows.calls import call, call_email, error_message, error_type
     from workflows.guards import Rejected
     from workflows.patches import MEETING_CHANNEL
     from workflows.ticket_state import TicketState
@@ -85,7 +85,7 @@ class TicketBase:
             note=note,
             attach_document=attach,
         )
-        await call(io.SEND_EMAIL, request, type(None), f"Email the citizen: {kind}", PATIENT)
+        await call_email(io.SEND_EMAIL, request, f"Email the citizen: {kind}")
 
     async def _email_staff(
         self, kind: str, person: StaffMember | None, attach: list[str] | None = None
@@ -99,7 +99,7 @@ class TicketBase:
             ticket=self._s.view(),
             attach_documents=attach or [],
         )
-        await call(io.SEND_EMAIL, request, type(None), f"Email {person.name}: {kind}", PATIENT)
+        await call_email(io.SEND_EMAIL, request, f"Email {person.name}: {kind}")
 
     async def _archive(self) -> None:
         s = self._s
