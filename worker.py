@@ -59,7 +59,12 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
     follow_up = MeetingFollowUpActivities(webex, settings.public_base_url)
     calendar_activities = CalendarActivities(calendar, calendar_source)
     notifications = NotificationActivities(
-        mailer, stores.registry, settings.public_base_url, settings.link_secret, settings.city_name
+        mailer,
+        stores.registry,
+        settings.public_base_url,
+        settings.link_secret,
+        settings.city_name,
+        deliveries=stores.deliveries,
     )
     documents = DocumentActivities(
         stores.registry, settings.city_name, settings.public_base_url, settings.link_secret

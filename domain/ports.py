@@ -7,6 +7,7 @@ system, say) by writing a class with the same methods. mypy checks the contract.
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Protocol
 
 from domain.models import (
@@ -91,3 +92,31 @@ class BookingLedger(Protocol):
 class Archive(Protocol):
     def record(self, entry: ArchiveRecord) -> None:
         """Insert or update the archive row of (ticket_id, level)."""
+
+
+class DeliveryStatus(StrEnum):
+    """Where one email stands. `sending`: an attempt began (it may have died mid-send); `sent`: the
+    SMTP server accepted it. Delivery reports will add later states after `sent`."""
+
+    SENDING = "sending"
+    SENT = "sent"
+
+
+class RecipientKind(StrEnum):
+    CITIZEN = "citizen"
+    STAFF = "staff"
+
+
+class EmailDeliveries(Protocol):
+    """The log of emails by Message-ID, so a retried send does not send what was already accepted."""
+
+    def begin(
+        self, message_id: str, *, workflow_id: str, kind: str, recipient_kind: RecipientKind, at: datetime
+    ) -> bool:
+        """Record an attempt to send; False when this Message-ID was already sent (skip it)."""
+
+    def mark_sent(self, message_id: str, *, at: datetime, detail: str | None = None) -> None:
+        """The SMTP server accepted the message (`detail`: its reply, without addresses)."""
+
+    def status(self, message_id: str) -> DeliveryStatus | None:
+        """Where this email stands, or None when no attempt was recorded."""

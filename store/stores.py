@@ -12,10 +12,11 @@ from functools import lru_cache
 
 from sqlalchemy import Engine
 
-from domain.ports import Archive, BookingLedger, DocumentRegistry, StaffDirectory
+from domain.ports import Archive, BookingLedger, DocumentRegistry, EmailDeliveries, StaffDirectory
 from store.archive import SqlArchive
 from store.bookings import SqlBookingLedger
 from store.db import engine_for
+from store.email_deliveries import SqlEmailDeliveries
 from store.registry import SqlDocumentRegistry
 from store.staff import SqlStaffDirectory
 
@@ -26,6 +27,7 @@ class Stores:
     staff: StaffDirectory
     bookings: BookingLedger
     archive: Archive
+    deliveries: EmailDeliveries
 
 
 def stores_for(engine: Engine, *, time_zone: str = "Europe/Bucharest") -> Stores:
@@ -35,6 +37,7 @@ def stores_for(engine: Engine, *, time_zone: str = "Europe/Bucharest") -> Stores
         staff=SqlStaffDirectory(engine),
         bookings=SqlBookingLedger(engine),
         archive=SqlArchive(engine),
+        deliveries=SqlEmailDeliveries(engine),
     )
 
 

@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
         TicketStatus,
         TimelineEntry,
     )
-    from workflows.calls import PATIENT, call, error_type
+    from workflows.calls import call, call_email, error_type
     from workflows.entry import activity_refusal
     from workflows.patches import MEETING_CHANNEL
     from workflows.ticket_state import TicketState
@@ -84,7 +84,7 @@ class TicketBase:
             note=note,
             attach_document=attach,
         )
-        await call(io.SEND_EMAIL, request, type(None), f"Email the citizen: {kind}", PATIENT)
+        await call_email(io.SEND_EMAIL, request, f"Email the citizen: {kind}")
 
     async def _email_staff(
         self, kind: str, person: StaffMember | None, attach: list[str] | None = None
@@ -98,7 +98,7 @@ class TicketBase:
             ticket=self._s.view(),
             attach_documents=attach or [],
         )
-        await call(io.SEND_EMAIL, request, type(None), f"Email {person.name}: {kind}", PATIENT)
+        await call_email(io.SEND_EMAIL, request, f"Email {person.name}: {kind}")
 
     async def _archive(self) -> None:
         s = self._s
