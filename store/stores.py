@@ -18,6 +18,7 @@ from store.bookings import SqlBookingLedger
 from store.db import engine_for
 from store.registry import SqlDocumentRegistry
 from store.staff import SqlStaffDirectory
+from store.staff_sessions import SqlStaffSessions
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Stores:
     staff: StaffDirectory
     bookings: BookingLedger
     archive: Archive
+    sessions: SqlStaffSessions  # the clerks' page sign-ins: the app's own table, not a city port
 
 
 def stores_for(engine: Engine, *, time_zone: str = "Europe/Bucharest") -> Stores:
@@ -35,6 +37,7 @@ def stores_for(engine: Engine, *, time_zone: str = "Europe/Bucharest") -> Stores
         staff=SqlStaffDirectory(engine),
         bookings=SqlBookingLedger(engine),
         archive=SqlArchive(engine),
+        sessions=SqlStaffSessions(engine),
     )
 
 
