@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from integrations.templates import TEMPLATES
 
 _STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.S)
+_JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.S)
 _DOCS_PATHS: Final = ("/docs", "/redoc")
 
 FIXED_HEADERS: Final[dict[str, str]] = {
@@ -59,7 +60,8 @@ def page_policy() -> str:
     (none of which may contain template syntax, or its rendered text would differ from the hash)."""
     hashes: list[str] = []
     for template in sorted((TEMPLATES / "web").glob("*.html")):
-        for css in _STYLE_BLOCK.findall(template.read_text(encoding="utf-8")):
+        source = _JINJA_COMMENT.sub("", template.read_text(encoding="utf-8"))
+        for css in _STYLE_BLOCK.findall(source):
             if "{{" in css or "{%" in css:
                 raise ValueError(f"{template.name}: a <style> block must be plain CSS to be hashed")
             hashes.append(style_hash(css))
