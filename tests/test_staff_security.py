@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import Engine
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ActivityError, ApplicationError, RetryState
 
@@ -30,9 +31,11 @@ from domain.messages import text
 from domain.models import Language, TicketStatus
 from http_api.tickets import refusal_reason
 from store.db import engine_for, session_scope
+from store.staff_sessions import SqlStaffSessions
 from store.stores import open_stores
-from store.tables import Absence
+from store.tables import Absence, StaffSessionRow
 from tests.conftest import wait_for_status
+from tests.db_fixtures import add_urbanism, count_rows
 from tests.factories import staff_headers
 from tests.helpers import Requested, request_ticket
 from tests.test_staff_pages import COOKIE, LOGIN_CSRF, csrf_of, login_csrf, said, sign_in
@@ -190,6 +193,26 @@ async def test_a_cookie_copied_before_signing_out_is_refused_afterwards(
     assert replayed_post.status_code == 303 and replayed_post.headers["location"] == "/personal?lang=ro"
     still = await other_browser.get("/personal/tichete")
     assert still.status_code == 200 and 'action="/personal/iesire' in still.text, "other sessions go on"
+
+
+def test_a_session_row_is_active_until_revoked_or_expired(engine: Engine) -> None:
+    """`staff_sessions` on SQLite and PostgreSQL: the cookie's session id is what the row is keyed by
+    (hashed), revoking is once and for good, and an expired session is swept at the next sign-in."""
+    add_urbanism(engine)
+    sessions = SqlStaffSessions(engine)
+    now = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    sessions.open("s-1", "c1", now=now, expires_at=now + timedelta(hours=8))
+    sessions.open("s-2", "c1", now=now, expires_at=now + timedelta(hours=8))
+
+    assert sessions.active_staff_id("s-1", now) == "c1" and sessions.active_staff_id("nope", now) is None
+    assert sessions.revoke("s-1", now) and not sessions.revoke("s-1", now)
+    assert sessions.active_staff_id("s-1", now) is None and sessions.active_staff_id("s-2", now) == "c1"
+    later = now + timedelta(hours=8)
+    assert sessions.active_staff_id("s-2", later) is None
+    sessions.open("s-3", "c2", now=later, expires_at=later + timedelta(hours=8))
+    assert count_rows(engine, StaffSessionRow) == 1, "the expired sessions were swept"
+    with pytest.raises(ValueError):
+        sessions.open("s-4", "c1", now=datetime(2026, 12, 1, 8, 0), expires_at=later)
 
 
 # --- login CSRF -----------------------------------------------------------------------------------
