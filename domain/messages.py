@@ -145,10 +145,6 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         Language.RO: "Doar directorul direcției desemnează funcționarul.",
         Language.EN: "Only the department's director picks the clerk.",
     },
-    "pick_refused": {
-        Language.RO: "Alegeți un funcționar al acestei direcții.",
-        Language.EN: "Pick a clerk of this department.",
-    },
     "cancel_too_late": {
         Language.RO: "Tichetul nu mai poate fi anulat: întâlnirea a început sau s-a încheiat.",
         Language.EN: "The ticket can no longer be cancelled: the meeting has started or is over.",
@@ -200,6 +196,30 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
     "action_failed": {
         Language.RO: "Acțiunea nu a putut fi finalizată. Încercați din nou mai târziu.",
         Language.EN: "The action could not be completed. Please try again later.",
+    },
+    # Issue 8, staff side: the director's pick refusals, the webhook's and the sign-in form's.
+    "pick_absent": {
+        Language.RO: "Funcționarul ales este absent în ziua audienței. Alegeți alt funcționar al direcției.",
+        Language.EN: "The clerk you picked is absent on the day of the audience. Pick another clerk of "
+        "the department.",
+    },
+    "pick_not_director": {
+        Language.RO: "Doar directorul direcției care are dosarul poate repartiza tichetul.",
+        Language.EN: "Only the director of the file's department can pick the clerk.",
+    },
+    "pick_not_in_department": {
+        Language.RO: "Puteți repartiza tichetul doar unui funcționar al direcției care are dosarul.",
+        Language.EN: "You can only pick a clerk of the file's department.",
+    },
+    "webhook_signature_invalid": {
+        Language.RO: "Semnătura cererii nu este validă.",
+        Language.EN: "The request's signature is not valid.",
+    },
+    "login_form_expired": {
+        Language.RO: "Formularul de autentificare a expirat sau nu a fost deschis în acest browser. "
+        "Introduceți din nou tokenul personal.",
+        Language.EN: "The sign-in form has expired or was not opened in this browser. Enter your "
+        "personal token again.",
     },
 }
 

@@ -19,6 +19,7 @@ from store.db import engine_for
 from store.email_deliveries import SqlEmailDeliveries
 from store.registry import SqlDocumentRegistry
 from store.staff import SqlStaffDirectory
+from store.staff_sessions import SqlStaffSessions
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Stores:
     bookings: BookingLedger
     archive: Archive
     deliveries: EmailDeliveries
+    sessions: SqlStaffSessions  # the clerks' page sign-ins: the app's own table, not a city port
 
 
 def stores_for(engine: Engine, *, time_zone: str = "Europe/Bucharest") -> Stores:
@@ -38,6 +40,7 @@ def stores_for(engine: Engine, *, time_zone: str = "Europe/Bucharest") -> Stores
         bookings=SqlBookingLedger(engine),
         archive=SqlArchive(engine),
         deliveries=SqlEmailDeliveries(engine),
+        sessions=SqlStaffSessions(engine),
     )
 
 

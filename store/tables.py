@@ -253,3 +253,17 @@ class EmailDeliveryRow(SQLModel, table=True):
     last_attempt_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     status_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class StaffSessionRow(SQLModel, table=True):
+    """One sign-in to the clerks' pages (issue 8): the cookie names it, every request checks it, and
+    signing out sets `revoked_at`, so a copied cookie dies with the session. The key is the SHA-256
+    of the session id, so the table alone gives nobody a working cookie."""
+
+    __tablename__ = "staff_sessions"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    staff_id: str = Field(foreign_key="staff.id", index=True, max_length=40)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))

@@ -31,6 +31,7 @@ from webexpythonsdk import WebexAPI
 import http_api.webhooks as webhooks_module
 from core import search_attributes as sa
 from core.settings import Settings
+from domain.messages import text
 from domain.models import Outcome, WebexEvent
 from http_api import errors
 from http_api.deps import AppState
@@ -384,12 +385,18 @@ async def _post(receiver: Receiver, raw: bytes, signature: str | None) -> httpx.
 
 async def test_unsigned_or_wrongly_signed_deliveries_are_401(receiver: Receiver, settings: Settings) -> None:
     raw = _raw(meeting_body(_meeting(), "ended"))
-    unsigned = await _post(receiver, raw, None)
-    assert unsigned.status_code == 401 and unsigned.json()["code"] == "unauthenticated"
-    assert (await _post(receiver, raw, "")).status_code == 401
-    assert (await _post(receiver, raw, sign(raw, "not-our-secret"))).status_code == 401
     tampered = raw.replace(b'"ended"', b'"started"')
-    assert (await _post(receiver, tampered, sign(raw, settings.webex_webhook_secret))).status_code == 401
+    refused = [
+        await _post(receiver, raw, None),
+        await _post(receiver, raw, ""),
+        await _post(receiver, raw, sign(raw, "not-our-secret")),
+        await _post(receiver, tampered, sign(raw, settings.webex_webhook_secret)),
+    ]
+    assert [r.status_code for r in refused] == [401] * 4
+    # Its own code and a neutral sentence: nothing tells a stranger to send a personal token.
+    assert {r.json()["code"] for r in refused} == {"webhook_signature_invalid"}
+    assert refused[0].json()["message"] == text("webhook_signature_invalid")
+    assert all("token" not in r.text.lower() for r in refused)
 
 
 async def test_signed_but_unusable_bodies(receiver: Receiver, settings: Settings) -> None:
@@ -469,7 +476,7 @@ async def test_a_tickets_meeting_events_reach_its_workflow_once(
     answers = [d.answer for d in receiver.recorder.deliveries[first_delivery:]]
     assert answers[0] == {"delivered": True}  # meetings/ended, first registration
     assert answers[1] == {"duplicate": True}  # meetings/ended again, through the twin
-    assert answers[2]["code"] == "unauthenticated"  # signed with a secret we no longer hold
+    assert answers[2]["code"] == "webhook_signature_invalid"  # signed with a secret we no longer hold
     assert answers[3] == {"delivered": True}  # recordings/created
 
     signals = await _signals(requested.handle)

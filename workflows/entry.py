@@ -31,8 +31,9 @@ M = TypeVar("M", bound=BaseModel)
 INVALID: Final = "invalid_input"
 FAILED: Final = "action_failed"
 MAX_REASON: Final = 200
-# Activity refusals whose `type` is not itself a message code (older activities name their errors).
-ACTIVITY_CODES: Final = {io.PICK_REFUSED: "pick_refused", io.SLOT_UNAVAILABLE: "slot_taken"}
+# Activity refusals whose `type` is not itself a message code (older activities name their errors:
+# "PickRefused" is what CONFIRM_PICK raised before its refusals got codes of their own).
+ACTIVITY_CODES: Final = {"PickRefused": "pick_not_in_department", io.SLOT_UNAVAILABLE: "slot_taken"}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,39}$")
 _ENCODING = re.compile(r"^[A-Za-z0-9_./+-]{1,40}$")
 

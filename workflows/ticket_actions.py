@@ -92,7 +92,10 @@ class TicketActions(TicketBase):
             action = decode(args, AssignAction)
             assert self._s.file is not None
             request = io.PickRequest(
-                file=self._s.file, director_id=action.staff_id, assignee_id=action.assignee_id
+                file=self._s.file,
+                director_id=action.staff_id,
+                assignee_id=action.assignee_id,
+                at=self._s.slot_start,
             )
             picked = await call(io.CONFIRM_PICK, request, StaffMember, "Check the director's pick")
         self._set_assignee(picked, "director_pick")
