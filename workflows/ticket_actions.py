@@ -35,10 +35,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows import guards
     from workflows.calls import PATIENT, call
     from workflows.guards import Rejected
-    from workflows.ticket_base import TicketBase, short_validation
+    from workflows.patches import RESCHEDULE_SAGA
+    from workflows.ticket_base import short_validation
+    from workflows.ticket_moves import TicketMoves
 
 
-class TicketActions(TicketBase):
+class TicketActions(TicketMoves):
     # --- clerk and citizen actions: updates for the app, signals for the Temporal UI -------------
 
     @workflow.update(description="Clerk: record how the meeting went (held, citizen_no_show, clerk_no_show).")
@@ -104,8 +106,20 @@ class TicketActions(TicketBase):
 
     @workflow.update(description="Citizen (no staff_id) or clerk (staff_id, reason): move the meeting.")
     async def reschedule(self, action: RescheduleAction) -> ActionResult:
-        """The old slot is freed first (a ticket holds one booking per level); if the new one was
-        taken meanwhile, the old one is taken back and the caller is told why."""
+        return await self._apply_reschedule(action)
+
+    @reschedule.validator
+    def _check_reschedule(self, action: RescheduleAction) -> None:
+        guards.check_reschedule(self._s, action, workflow.now())
+        self._check_no_move_pending()
+
+    async def _apply_reschedule(self, action: RescheduleAction) -> ActionResult:
+        """Since RESCHEDULE_SAGA: the update secures the new slot and answers; the main flow moves
+        the meeting and tells both sides (workflows/ticket_moves.py). Before it (tickets whose
+        history has the old way): the old slot was freed first, the meeting moved inside the
+        update, and if the new slot was taken meanwhile the old one was taken back."""
+        if workflow.patched(RESCHEDULE_SAGA):
+            return await self._secure_the_new_slot(action)
         s = self._s
         assert s.booking is not None and s.meeting is not None
         old_start, old_meeting = s.booking.start, s.meeting
@@ -130,10 +144,6 @@ class TicketActions(TicketBase):
         await self._email_citizen("rescheduled", note=f"{old_start.isoformat()}\n{action.reason}".strip())
         await self._email_staff("rescheduled", s.assignee)
         return self._ok()
-
-    @reschedule.validator
-    def _check_reschedule(self, action: RescheduleAction) -> None:
-        guards.check_reschedule(self._s, action, workflow.now())
 
     @workflow.update(description='Clerk: accept or decline an in-person meeting: {"staff_id", "accept"}.')
     def decide_in_person(self, action: InPersonDecision) -> ActionResult:

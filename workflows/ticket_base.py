@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
         TicketStatus,
         TimelineEntry,
     )
-    from workflows.calls import PATIENT, call, error_message, error_type
+    from workflows.calls import PATIENT, PROMPT, PROMPT_RETRY, call, error_message, error_type
     from workflows.guards import Rejected
     from workflows.patches import MEETING_CHANNEL
     from workflows.ticket_state import TicketState
@@ -32,9 +32,13 @@ with workflow.unsafe.imports_passed_through():
 class TicketBase:
     _s: TicketState
 
-    async def _reserve(self, start: datetime, window_from: datetime | None = None) -> None:
+    async def _reserve(
+        self, start: datetime, window_from: datetime | None = None, *, replacing: Booking | None = None
+    ) -> None:
         """Reserve through the database (which refuses a taken slot), turning a refusal into
-        `Rejected` so both the main flow and the choose-slot update can answer the citizen."""
+        `Rejected` so both the main flow and the choose-slot update can answer the citizen.
+        `replacing` (a reschedule, inside an update): swap the ticket's booking for the new one in
+        one transaction, answered within seconds (`PROMPT`)."""
         s = self._s
         assert s.assignee is not None
         request = io.ReserveRequest(
@@ -45,9 +49,15 @@ class TicketBase:
             requested_at=window_from or s.inp.requested_at or workflow.info().start_time,
             policy=s.inp.policy,
             accepted_after_window=s.inp.accepted_after_window and window_from is None,
+            replacing=replacing.start if replacing else None,
+            moved_at=workflow.now() if replacing else None,
         )
         try:
-            booking = await call(io.RESERVE_SLOT, request, Booking, "Reserve the slot")
+            if replacing is None:
+                booking = await call(io.RESERVE_SLOT, request, Booking, "Reserve the slot")
+            else:
+                summary = "Move the booking to the new slot"
+                booking = await call(io.RESERVE_SLOT, request, Booking, summary, PROMPT_RETRY, PROMPT)
         except ActivityError as err:
             if error_type(err) != io.SLOT_UNAVAILABLE:
                 raise
