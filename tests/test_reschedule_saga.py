@@ -7,6 +7,8 @@ backends."""
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -21,6 +23,7 @@ from temporalio.client import Client
 
 from core.settings import Settings
 from devstack.mailbox import Mailbox, StoredMessage
+from domain.messages import text
 from domain.models import Channel, TicketStatus, TicketView
 from domain.ports import SlotTaken
 from store.bookings import SqlBookingLedger
@@ -34,7 +37,14 @@ from tests.helpers import Requested, rival_ticket, scheduled_ticket, steps, wait
 from workflows.blue_ticket import BlueTicketWorkflow
 
 # Juridic clerks with no absence in the demo city, booked by no other test module.
-CLERKS = {"recreated": "c0311", "phone": "c0312", "outage": "c0313", "taken": "c0314", "busy": "c0315"}
+CLERKS = {
+    "recreated": "c0311",
+    "phone": "c0312",
+    "outage": "c0313",
+    "taken": "c0314",
+    "busy": "c0315",
+    "page": "c0316",
+}
 WHO = ["citizen", "clerk"]
 
 
@@ -283,6 +293,29 @@ async def test_a_slot_taken_meanwhile_is_refused_with_its_code_and_nothing_chang
     again = await move(api, requested, view, free, who)
     assert again.status_code == 200, again.text
     assert (await wait_for_steps(requested.handle, "rescheduled")).slot_start == free
+
+
+async def test_the_clerks_page_shows_the_refusal_and_changes_nothing(
+    api: httpx.AsyncClient, client: Client, settings: Settings, database_url: str
+) -> None:
+    requested, view = await scheduled_ticket(api, client, database_url, handler_id=CLERKS["page"])
+    assert view.assignee is not None
+    new_start = await another_slot(api, requested, view)
+    _, rival = await rival_ticket(
+        client, settings, database_url, CLERKS["page"], new_start, "t-rival-page", "rival@example.ro"
+    )
+    await wait_for_status(rival, TicketStatus.SCHEDULED)
+    before = await requested.handle.query(BlueTicketWorkflow.status)
+    async with httpx.AsyncClient(base_url=api.base_url, timeout=30) as browser:
+        signed_in = await browser.post("/personal/intrare", data={"token": f"demo-{view.assignee.id}"})
+        assert signed_in.status_code == 303, signed_in.text
+        path = f"/personal/tichete/{requested.workflow_id}"
+        found = re.search(r'name="csrf" value="([^"]+)"', (await browser.get(path)).text)
+        assert found is not None
+        form = {"csrf": found.group(1), "slot_start": new_start.isoformat(), "reason": "Am ședință."}
+        page = await browser.post(f"{path}/muta", data=form)
+    assert page.status_code == 409 and html.escape(text("slot_taken")) in page.text
+    assert await requested.handle.query(BlueTicketWorkflow.status) == before
 
 
 # --- one move at a time ----------------------------------------------------------------------------
