@@ -78,6 +78,12 @@ class ReserveRequest(Model):
     accepted_after_window: bool = Field(
         default=False, description="the window was full and the citizen chose one of the later slots offered"
     )
+    replacing: datetime | None = Field(
+        default=None,
+        description="a reschedule: the start of the ticket's booking at this level, given up in the "
+        "same transaction (kept if the new slot is taken)",
+    )
+    moved_at: datetime | None = Field(default=None, description="with `replacing`: the workflow's now")
 
 
 class ReleaseRequest(Model):
@@ -94,6 +100,11 @@ class MeetingRequest(Model):
     end: datetime
     channel: Channel
     citizen_phone: str
+    idempotency_key: str | None = Field(
+        default=None,
+        description="Webex tag a retried create finds its meeting by; default <ticket_id>:<level>. A "
+        "meeting recreated on a reschedule needs its own, or the old meeting would be found",
+    )
 
 
 class EmailRequest(Model):

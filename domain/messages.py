@@ -111,6 +111,11 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         Language.RO: "Nu a fost ales la timp un alt interval.",
         Language.EN: "No other slot was chosen in time.",
     },
+    "reschedule_in_progress": {
+        Language.RO: "Mutarea cerută anterior este încă în curs. Încercați din nou peste un minut.",
+        Language.EN: "The move you asked for earlier is still being carried out. Please try again in a "
+        "minute.",
+    },
     "cancelled_by_citizen": {
         Language.RO: "Ați anulat cererea.",
         Language.EN: "You cancelled the request.",

@@ -85,6 +85,20 @@ class BookingLedger(Protocol):
     def release(self, *, ticket_id: str, level: int, at: datetime) -> bool:
         """Free the ticket's active booking at this level; False when there was none."""
 
+    def move(
+        self,
+        *,
+        ticket_id: str,
+        level: int,
+        staff_id: str,
+        replacing: datetime,
+        start: datetime,
+        end: datetime,
+        at: datetime,
+    ) -> Booking:
+        """Swap the ticket's booking at `replacing` for `start` atomically (a reschedule); the old one
+        stays if the new one is taken (SlotTaken). Idempotent: already at `start` returns that."""
+
     def busy(self, staff_id: str, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
         """The person's active bookings overlapping [start, end)."""
 

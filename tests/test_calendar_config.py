@@ -497,6 +497,9 @@ class MemoryLedger:
     def release(self, **_: object) -> bool:
         raise NotImplementedError
 
+    def move(self, **_: object) -> Booking:
+        raise NotImplementedError
+
     def busy(self, staff_id: str, start: datetime, end: datetime) -> list[Interval]:
         return sorted((a, b) for a, b in self.rows.get(staff_id, []) if a < end and start < b)
 

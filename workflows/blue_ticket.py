@@ -239,6 +239,8 @@ class BlueTicketWorkflow(TicketActions):
         s = self._s
         while True:
             assert s.slot_start is not None
+            if s.move is not None and s.move.secured:  # a reschedule's new slot is held (RESCHEDULE_SAGA)
+                await self._carry_out_move()
 
             def interrupted(moves: int = s.reschedules) -> bool:
                 return s.cancel is not None or s.reschedules != moves or s.meeting_started

@@ -22,6 +22,13 @@ PATIENT = RetryPolicy(
 EMAIL_START_TO_CLOSE = timedelta(seconds=15)
 EMAIL_HEARTBEAT = timedelta(seconds=5)
 
+# What an update must answer at once (a reschedule's new slot): a short timeout and few tries, so the
+# caller hears yes or no within seconds; everything slower is carried out by the main flow.
+PROMPT = timedelta(seconds=5)
+PROMPT_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=500), maximum_interval=timedelta(seconds=1), maximum_attempts=3
+)
+
 
 def meeting_retry(attempts: int) -> RetryPolicy:
     """Webex gets a few quick tries; past them the meeting falls back to phone instead of waiting."""
@@ -32,10 +39,22 @@ def meeting_retry(attempts: int) -> RetryPolicy:
     )
 
 
-async def call(name: str, arg: Any, result_type: type, summary: str, retry: RetryPolicy = RETRY) -> Any:
+async def call(
+    name: str,
+    arg: Any,
+    result_type: type,
+    summary: str,
+    retry: RetryPolicy = RETRY,
+    start_to_close: timedelta = QUICK,
+) -> Any:
     """An activity by name (workflow code never imports I/O code), with its summary for the UI."""
     return await workflow.execute_activity(
-        name, arg, result_type=result_type, start_to_close_timeout=QUICK, retry_policy=retry, summary=summary
+        name,
+        arg,
+        result_type=result_type,
+        start_to_close_timeout=start_to_close,
+        retry_policy=retry,
+        summary=summary,
     )
 
 

@@ -45,14 +45,15 @@ with workflow.unsafe.imports_passed_through():
     from workflows.calls import PATIENT, call
     from workflows.entry import INVALID, decode, refusing, shown_name
     from workflows.guards import Rejected
-    from workflows.ticket_base import TicketBase
+    from workflows.patches import RESCHEDULE_SAGA
+    from workflows.ticket_moves import TicketMoves
 
 M = TypeVar("M", bound=BaseModel)
 
 _ONE_OBJECT = "One JSON object: "
 
 
-class TicketActions(TicketBase):
+class TicketActions(TicketMoves):
     # --- clerk and citizen actions: updates for the app, signals for the Temporal UI -------------
     # Each update: `*args` in, decoded and checked by its validator, decoded again by its handler
     # (the validator does not run on replay); a refusal is `ApplicationError(type=<code>)`.
@@ -159,10 +160,15 @@ class TicketActions(TicketBase):
     def _check_reschedule(self, *args: Any) -> None:
         with refusing():
             guards.check_reschedule(self._s, decode(args, RescheduleAction), workflow.now())
+            self._check_no_move_pending()
 
     async def _apply_reschedule(self, action: RescheduleAction) -> ActionResult:
-        """The old slot is freed first (a ticket holds one booking per level); if the new one was
-        taken meanwhile, the old one is taken back and the caller is told why."""
+        """Since RESCHEDULE_SAGA: the update secures the new slot and answers; the main flow moves
+        the meeting and tells both sides (workflows/ticket_moves.py). Before it (tickets whose
+        history has the old way): the old slot was freed first, the meeting moved inside the
+        update, and if the new slot was taken meanwhile the old one was taken back."""
+        if workflow.patched(RESCHEDULE_SAGA):
+            return await self._secure_the_new_slot(action)
         s = self._s
         assert s.booking is not None and s.meeting is not None
         old_start, old_meeting = s.booking.start, s.meeting

@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
         TicketStatus,
         TimelineEntry,
     )
-    from workflows.calls import call, call_email, error_type
+    from workflows.calls import PROMPT, PROMPT_RETRY, call, call_email, error_type
     from workflows.entry import activity_refusal
     from workflows.patches import MEETING_CHANNEL
     from workflows.ticket_state import TicketState
@@ -30,10 +30,13 @@ with workflow.unsafe.imports_passed_through():
 class TicketBase:
     _s: TicketState
 
-    async def _reserve(self, start: datetime, window_from: datetime | None = None) -> None:
+    async def _reserve(
+        self, start: datetime, window_from: datetime | None = None, *, replacing: Booking | None = None
+    ) -> None:
         """Reserve through the database (which refuses a taken slot), turning a refusal into
         `Rejected` (its code: `slot_taken`, …) so both the main flow and the choose-slot update can
-        answer the citizen."""
+        answer the citizen. `replacing` (a reschedule, inside an update): swap the ticket's booking
+        for the new one in one transaction, answered within seconds (`PROMPT`)."""
         s = self._s
         assert s.assignee is not None
         request = io.ReserveRequest(
@@ -44,9 +47,15 @@ class TicketBase:
             requested_at=window_from or s.inp.requested_at or workflow.info().start_time,
             policy=s.inp.policy,
             accepted_after_window=s.inp.accepted_after_window and window_from is None,
+            replacing=replacing.start if replacing else None,
+            moved_at=workflow.now() if replacing else None,
         )
         try:
-            booking = await call(io.RESERVE_SLOT, request, Booking, "Reserve the slot")
+            if replacing is None:
+                booking = await call(io.RESERVE_SLOT, request, Booking, "Reserve the slot")
+            else:
+                summary = "Move the booking to the new slot"
+                booking = await call(io.RESERVE_SLOT, request, Booking, summary, PROMPT_RETRY, PROMPT)
         except ActivityError as err:
             if error_type(err) != io.SLOT_UNAVAILABLE:
                 raise
