@@ -34,6 +34,7 @@ from tests.conftest import wait_for_status
 from tests.db_fixtures import add_urbanism
 from tests.factories import staff_headers
 from tests.helpers import Requested, rival_ticket, scheduled_ticket, steps, wait_for_steps
+from tests.test_staff_pages import sign_in
 from workflows.blue_ticket import BlueTicketWorkflow
 
 # Juridic clerks with no absence in the demo city, booked by no other test module.
@@ -307,8 +308,7 @@ async def test_the_clerks_page_shows_the_refusal_and_changes_nothing(
     await wait_for_status(rival, TicketStatus.SCHEDULED)
     before = await requested.handle.query(BlueTicketWorkflow.status)
     async with httpx.AsyncClient(base_url=api.base_url, timeout=30) as browser:
-        signed_in = await browser.post("/personal/intrare", data={"token": f"demo-{view.assignee.id}"})
-        assert signed_in.status_code == 303, signed_in.text
+        await sign_in(browser, view.assignee.id)
         path = f"/personal/tichete/{requested.workflow_id}"
         found = re.search(r'name="csrf" value="([^"]+)"', (await browser.get(path)).text)
         assert found is not None
