@@ -236,7 +236,7 @@ class Supervisor:
                 delay = self.backoff.delay(child.failures)
                 child.restart_at = now + delay
                 say(
-                    f"  {child.service.name} exited with code {child.process.returncode}; "
+                    f"  {child.service.name} {_how_it_ended(child.process.returncode)}; "
                     f"restarting in {delay:g}s (failure {child.failures} in a row)"
                 )
             elif child.restart_at is not None and now >= child.restart_at:
@@ -271,6 +271,12 @@ class Supervisor:
     def _failure(self, service: Service, what: str) -> StackError:
         log = self.log_path(service.name)
         return StackError(f"{service.name} {what}.\n  Last lines of {log}:\n{log_tail(log)}")
+
+
+def _how_it_ended(returncode: int) -> str:
+    if returncode < 0:
+        return f"was killed by {signal.Signals(-returncode).name} (exit code {returncode})"
+    return f"exited with code {returncode}"
 
 
 def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:

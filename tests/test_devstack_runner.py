@@ -7,6 +7,7 @@ so the tests see the processes themselves, not only what the supervisor says abo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -119,17 +120,22 @@ def start_stack(tmp_path: Path) -> Iterator[Callable[..., Stack]]:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         with output.open("wb") as out:
             process = subprocess.Popen(
-                [*WITH_DEFAULT_SIGINT, *argv], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+                [*WITH_DEFAULT_SIGINT, *argv],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                process_group=0,  # make and the supervisor: one group, for the clean-up below
             )
         stack = Stack(process, tmp_path, output)
         started.append(stack)
         return stack
 
     yield start
-    for stack in started:  # a failed test must not leave processes behind
-        if stack.process.poll() is None:
-            stack.process.kill()
-            stack.process.wait()
+    for stack in started:  # a failed test must not leave processes behind: first the supervisor
+        with contextlib.suppress(ProcessLookupError):  # (so it restarts nothing), then its children
+            os.killpg(stack.process.pid, signal.SIGKILL)
+        stack.process.wait()
         for pid in stack.pids(*(p.name.removesuffix(".starts") for p in tmp_path.glob("*.starts"))):
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
