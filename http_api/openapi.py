@@ -32,7 +32,7 @@ TRANSPORT = (413, 429)
 BACKED_BY_SERVICES = (503,)
 
 DESCRIPTIONS: dict[int, str] = {
-    400: "The request could not be read as sent (`invalid_input`).",
+    400: "The request could not be read as sent, e.g. a body that is not JSON (`invalid_input`).",
     401: "No staff token in `Authorization: Bearer …`, or not a valid one (`unauthenticated`).",
     403: "Not yours: a ticket assigned to someone else (`not_your_ticket`), or a report above your role "
     "(`report_not_allowed`).",
