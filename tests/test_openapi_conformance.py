@@ -210,7 +210,7 @@ async def test_the_api_answers_as_its_openapi_document_says(
 
 
 async def test_a_real_ticket_answers_as_the_document_says(
-    api: httpx.AsyncClient, env: WorkflowEnvironment, database_url: str, real_emails: None
+    api: httpx.AsyncClient, env: WorkflowEnvironment, database_url: str
 ) -> None:
     """The ticket operations on a scheduled ticket of c0001, with its real key: past the 404 to the
     workflow's own answers. Cancelling comes last, so the other operations meet a live ticket."""
