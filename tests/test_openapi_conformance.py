@@ -82,6 +82,9 @@ async def test_a_wrong_method_is_answered_with_the_allowed_ones(api: httpx.Async
     assert response.json()["code"] == "method_not_allowed"
 
 
+DIALABLE_PHONES = ["0712 345 678", "+40 712 345 678", "(0264) 596 030", "+40-722-000-111", "0040740123456"]
+
+
 def _accepted_email(address: str) -> bool:
     try:
         validate_email(address, check_deliverability=False)  # what pydantic's EmailStr asks
@@ -95,8 +98,11 @@ def real_emails() -> Iterator[None]:
     """Generated addresses the API accepts: JSON Schema's `email` format allows special-use domains
     (`a@b.test`), which the API refuses, as `TicketRequest.email` documents."""
     schemathesis.openapi.format("email", st.emails().filter(_accepted_email))
+    # `format: phone` (documented on `TicketRequest.phone`): numbers libphonenumber can dial.
+    schemathesis.openapi.format("phone", st.sampled_from(DIALABLE_PHONES))
     yield
     unregister_string_format("email")
+    unregister_string_format("phone")
 
 
 # `to` must not be before `from`: a rule across two parameters, which OpenAPI cannot state, so a
