@@ -15,6 +15,7 @@ from core.settings import Settings, get_settings
 from core.temporal_client import connect
 from http_api import citizen, errors, pages, ratings, reports, staff, webhooks
 from http_api.deps import AppState
+from http_api.security_headers import SecurityHeaders
 from integrations import webex_webhooks
 
 DESCRIPTION = """
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
 
     app = FastAPI(title="Tichet Albastru", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     errors.install(app)
+    app.add_middleware(SecurityHeaders)  # CSP, X-Frame-Options, Referrer-Policy, nosniff (issue 8)
     app.include_router(citizen.router)
     app.include_router(staff.router)
     app.include_router(pages.router)

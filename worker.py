@@ -6,6 +6,7 @@ Run with `python -m worker` (the run command does it for you).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
@@ -21,7 +22,7 @@ from activities.meetings import MeetingActivities, MeetingFollowUpActivities
 from activities.notifications import NotificationActivities
 from activities.registry import RegistryActivities
 from core.settings import Settings, get_settings
-from core.temporal_client import connect
+from core.temporal_client import DATA_CONVERTER, connect
 from domain.calendar import CityCalendar
 from integrations.mailer import SmtpMailer
 from integrations.webex import WebexMeetings
@@ -37,6 +38,20 @@ SANDBOX = SandboxedWorkflowRunner(
 )
 
 
+def with_our_converter(client: Client) -> Client:
+    """The worker decodes with the tolerant payload converter whichever client it is given (a test's,
+    a tool's), keeping that client's codec: a signal's undecodable payload must reach the ticket,
+    which refuses it in its timeline."""
+    converter = client.data_converter
+    if converter.payload_converter_class is DATA_CONVERTER.payload_converter_class:
+        return client
+    config = client.config()
+    config["data_converter"] = dataclasses.replace(
+        converter, payload_converter_class=DATA_CONVERTER.payload_converter_class
+    )
+    return Client(**config)
+
+
 def create_worker(client: Client, settings: Settings, *, task_queue: str | None = None) -> Worker:
     stores = open_stores(settings.database_url)
     calendar = CityCalendar(time_zone=settings.time_zone)
@@ -49,14 +64,19 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
     follow_up = MeetingFollowUpActivities(webex, settings.public_base_url)
     calendar_activities = CalendarActivities(calendar, calendar_source)
     notifications = NotificationActivities(
-        mailer, stores.registry, settings.public_base_url, settings.link_secret, settings.city_name
+        mailer,
+        stores.registry,
+        settings.public_base_url,
+        settings.link_secret,
+        settings.city_name,
+        deliveries=stores.deliveries,
     )
     documents = DocumentActivities(
         stores.registry, settings.city_name, settings.public_base_url, settings.link_secret
     )
     archive = ArchiveActivities(stores.archive)
     return Worker(
-        client,
+        with_our_converter(client),
         task_queue=task_queue or settings.task_queue,
         workflows=WORKFLOWS,
         activities=[

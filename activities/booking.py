@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -32,8 +35,10 @@ class BookingActivities:
     def reserve_slot(self, request: io.ReserveRequest) -> Booking:
         """Idempotent: a retry after a lost reply finds the booking it made (keyed by ticket and
         level), so retries never hold two slots. The daily cap is re-checked here, before the
-        INSERT, leaving out the slot itself so that a retry is not refused by its own booking."""
+        INSERT, leaving out the slot itself so that a retry is not refused by its own booking.
+        With `replacing` (a reschedule) the old booking is given up in the same transaction."""
         policy = request.policy
+        replacing = request.replacing
         refusal = slot_refusal(
             self.staff,
             self.calendar,
@@ -41,7 +46,8 @@ class BookingActivities:
             request.start,
             request.requested_at,
             policy,
-            bookings=self.bookings,
+            # A move gives up the old slot: it must not count towards the day's cap.
+            bookings=self.bookings if replacing is None else _Without(self.bookings, replacing),
             calendar_source=self.calendar_source,
             daily_cap=self.daily_cap,
             # The citizen's explicit acceptance of a slot after the window, once the request
@@ -51,6 +57,16 @@ class BookingActivities:
         if refusal is not None:
             raise ApplicationError(refusal, type=io.SLOT_UNAVAILABLE, non_retryable=True)
         try:
+            if replacing is not None:
+                return self.bookings.move(
+                    ticket_id=request.ticket_id,
+                    level=request.level,
+                    staff_id=request.staff.id,
+                    replacing=replacing,
+                    start=request.start,
+                    end=request.start + policy.slot_length,
+                    at=request.moved_at or request.requested_at,
+                )
             return self.bookings.reserve(
                 ticket_id=request.ticket_id,
                 level=request.level,
@@ -65,3 +81,23 @@ class BookingActivities:
     @activity.defn(name=io.RELEASE_SLOT)
     def release_slot(self, request: io.ReleaseRequest) -> bool:
         return self.bookings.release(ticket_id=request.ticket_id, level=request.level, at=request.at)
+
+
+class _Without:
+    """The ledger as it will be once the ticket's booking at `start` is given up: only `busy` is
+    asked (by the daily cap); the writes go to the real ledger."""
+
+    def __init__(self, bookings: BookingLedger, start: datetime) -> None:
+        self._bookings, self._start = bookings, start
+
+    def busy(self, staff_id: str, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        return [b for b in self._bookings.busy(staff_id, start, end) if b[0] != self._start]
+
+    def reserve(self, **kwargs: Any) -> Booking:
+        return self._bookings.reserve(**kwargs)
+
+    def move(self, **kwargs: Any) -> Booking:
+        return self._bookings.move(**kwargs)
+
+    def release(self, **kwargs: Any) -> bool:
+        return self._bookings.release(**kwargs)

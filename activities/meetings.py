@@ -32,7 +32,7 @@ class MeetingActivities:
                 end=request.end,
                 host_email=request.host.webex_email,
                 # A retry after a lost reply must not create a second meeting.
-                idempotency_key=f"{request.ticket_id}:{int(request.level)}",
+                idempotency_key=request.idempotency_key or f"{request.ticket_id}:{int(request.level)}",
             )
         except WebexPermanentError as err:
             raise ApplicationError(str(err), type="WebexPermanentError", non_retryable=True) from err

@@ -9,9 +9,13 @@ may quote what it failed on. The Temporal UI and CLI read them through the codec
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
+from typing import Any
 
+from temporalio.api.common.v1 import Payload
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.common import RawValue
+from temporalio.contrib.pydantic import PydanticPayloadConverter, pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
@@ -19,10 +23,33 @@ from core.payload_crypto import EncryptionCodec
 from core.settings import Settings
 
 
+class TolerantPayloadConverter(PydanticPayloadConverter):
+    """The pydantic converter, except that a payload it cannot decode *without a type hint* comes
+    back as its `RawValue` instead of raising. The ticket's signal and update handlers take `*args`
+    (no hint) and refuse a `RawValue` themselves; otherwise the SDK would drop an undecodable signal
+    with only a worker log line, and the ticket's timeline would never say it was refused."""
+
+    def from_payloads(self, payloads: Sequence[Payload], type_hints: list[type] | None = None) -> list[Any]:
+        if type_hints is not None:
+            return super().from_payloads(payloads, type_hints)
+        values: list[Any] = []
+        for payload in payloads:
+            try:
+                values.extend(super().from_payloads([payload]))
+            except Exception:  # unknown encoding or corrupt data: the handler says so
+                values.append(RawValue(payload))
+        return values
+
+
+DATA_CONVERTER = dataclasses.replace(
+    pydantic_data_converter, payload_converter_class=TolerantPayloadConverter
+)
+
+
 def data_converter(settings: Settings) -> DataConverter:
     """The converter of every client, worker, replayer and test environment of the project."""
     return dataclasses.replace(
-        pydantic_data_converter,
+        DATA_CONVERTER,
         payload_codec=EncryptionCodec(settings.payload_keyring),
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )

@@ -115,6 +115,31 @@ def _attachment(part: Message, index: int) -> Attachment:
     return Attachment(filename, content_type, payload if isinstance(payload, bytes) else b"")
 
 
+class Hold:
+    """A test hook (`Mailbox.hold_next`): the next message's DATA is received but not answered
+    until `release()`, as a slow server would. A client that vanishes meanwhile (a worker killed
+    mid-send) never got a 250, and the message is dropped, not kept: the server did not accept it."""
+
+    def __init__(self) -> None:
+        self.held = threading.Event()
+        self.dropped = threading.Event()
+        self.raw = b""
+        self._released = threading.Event()
+
+    def release(self) -> None:
+        self._released.set()
+
+    async def _wait(self, raw: bytes) -> None:
+        self.raw = raw
+        self.held.set()
+        try:
+            while not self._released.is_set():  # noqa: ASYNC110  (set from the test's thread)
+                await asyncio.sleep(0.02)
+        except asyncio.CancelledError:  # aiosmtpd cancels the handler when the connection is lost
+            self.dropped.set()
+            raise
+
+
 class _Handler:
     """The aiosmtpd handler: accept everything, hand the bytes to the mailbox."""
 
@@ -124,6 +149,9 @@ class _Handler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or envelope.content
         assert isinstance(raw, bytes)  # decode_data=False (the default) keeps bytes
+        hold = self._mailbox._take_hold()
+        if hold is not None:
+            await hold._wait(raw)
         self._mailbox._store(str(envelope.mail_from or ""), [str(r) for r in envelope.rcpt_tos], raw)
         return "250 Message accepted for delivery"
 
@@ -154,6 +182,7 @@ class Mailbox:
         self._messages: list[StoredMessage] = []
         self._ids = itertools.count(1)
         self._controller: _Controller | None = None
+        self._hold: Hold | None = None
 
     @property
     def port(self) -> int:
@@ -222,6 +251,17 @@ class Mailbox:
                 seen = [(m.recipients, m.subject) for m in self.messages()]
                 raise TimeoutError(f"no matching message within {timeout}s; received: {seen}")
             await asyncio.sleep(poll_interval)
+
+    def hold_next(self) -> Hold:
+        """Hold the next message before answering its DATA (for tests of a sender dying mid-send)."""
+        with self._lock:
+            self._hold = Hold()
+            return self._hold
+
+    def _take_hold(self) -> Hold | None:
+        with self._lock:
+            hold, self._hold = self._hold, None
+            return hold
 
     def _store(self, sender: str, recipients: list[str], raw: bytes) -> StoredMessage:
         with self._lock:

@@ -40,7 +40,11 @@ ARCHIVE_AUDIENCE: Final = "archive_audience"
 # ApplicationError types the workflow reacts to; all are non-retryable.
 FILE_NOT_ELIGIBLE: Final = "FileNotEligible"
 SLOT_UNAVAILABLE: Final = "SlotUnavailable"
-PICK_REFUSED: Final = "PickRefused"
+# The director's pick refusals carry their `domain.messages` code as the type, so the API can tell
+# the director exactly why (issue 8).
+PICK_NOT_DIRECTOR: Final = "pick_not_director"
+PICK_NOT_IN_DEPARTMENT: Final = "pick_not_in_department"
+PICK_ABSENT: Final = "pick_absent"
 
 
 class EligibilityRequest(Model):
@@ -59,6 +63,9 @@ class PickRequest(Model):
     file: FileInfo
     director_id: str
     assignee_id: str
+    at: datetime | None = Field(
+        default=None, description="the slot; the pick must be present on its day (absent in old histories)"
+    )
 
 
 class ReserveRequest(Model):
@@ -71,6 +78,12 @@ class ReserveRequest(Model):
     accepted_after_window: bool = Field(
         default=False, description="the window was full and the citizen chose one of the later slots offered"
     )
+    replacing: datetime | None = Field(
+        default=None,
+        description="a reschedule: the start of the ticket's booking at this level, given up in the "
+        "same transaction (kept if the new slot is taken)",
+    )
+    moved_at: datetime | None = Field(default=None, description="with `replacing`: the workflow's now")
 
 
 class ReleaseRequest(Model):
@@ -87,6 +100,11 @@ class MeetingRequest(Model):
     end: datetime
     channel: Channel
     citizen_phone: str
+    idempotency_key: str | None = Field(
+        default=None,
+        description="Webex tag a retried create finds its meeting by; default <ticket_id>:<level>. A "
+        "meeting recreated on a reschedule needs its own, or the old meeting would be found",
+    )
 
 
 class EmailRequest(Model):

@@ -23,21 +23,32 @@ def resolve_assignee(staff: StaffDirectory, file: FileInfo, level: Level, day: d
     if level == Level.MAYOR:
         return Assignment(assignee=staff.mayor(), reason="level_holder", director=director)
     handler = staff.get(file.last_handler_id)
-    if _present_clerk(staff, handler, day):
+    handler_gap = _unavailable(staff, handler, day)
+    if handler_gap is None:
         return Assignment(
             assignee=handler, reason="handler", handler_id=file.last_handler_id, director=director
         )
     substitute = staff.substitute_of(file.last_handler_id)
-    if _present_clerk(staff, substitute, day):
+    substitute_gap = _unavailable(staff, substitute, day) if substitute is not None else None
+    if substitute is not None and substitute_gap is None:
         return Assignment(
             assignee=substitute, reason="substitute", handler_id=file.last_handler_id, director=director
         )
+    if substitute is None:
+        why = f"handler {handler_gap}, no substitute"
+    elif substitute_gap == handler_gap:
+        why = f"handler and substitute {handler_gap}"
+    else:
+        why = f"handler {handler_gap}, substitute {substitute_gap}"
     return Assignment(
-        assignee=None, reason="director_pick", handler_id=file.last_handler_id, director=director
+        assignee=None, reason="director_pick", handler_id=file.last_handler_id, director=director, why=why
     )
 
 
-def _present_clerk(staff: StaffDirectory, person: StaffMember | None, day: date) -> bool:
-    return (
-        person is not None and person.role == Role.CLERK and day not in staff.absent_days(person.id, day, day)
-    )
+def _unavailable(staff: StaffDirectory, person: StaffMember | None, day: date) -> str | None:
+    """Why `person` cannot hold a level-0 audience on `day` (R2, R3), or None when they can."""
+    if person is None:
+        return "unknown"
+    if person.role != Role.CLERK:
+        return "not a clerk"
+    return "absent" if day in staff.absent_days(person.id, day, day) else None

@@ -111,9 +111,120 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         Language.RO: "Nu a fost ales la timp un alt interval.",
         Language.EN: "No other slot was chosen in time.",
     },
+    "reschedule_in_progress": {
+        Language.RO: "Mutarea cerută anterior este încă în curs. Încercați din nou peste un minut.",
+        Language.EN: "The move you asked for earlier is still being carried out. Please try again in a "
+        "minute.",
+    },
     "cancelled_by_citizen": {
         Language.RO: "Ați anulat cererea.",
         Language.EN: "You cancelled the request.",
+    },
+    # --- the workflow's refusals (workflows/guards.py): the code is the ApplicationError's type ----
+    # Citizen: cancel, choose a slot, escalate, reschedule. Clerk or director: the others.
+    "meeting_not_held_yet": {
+        Language.RO: "Întâlnirea nu a avut loc încă.",
+        Language.EN: "The meeting has not taken place yet.",
+    },
+    "meeting_not_held": {
+        Language.RO: "Întâlnirea nu a avut loc, deci nu se poate redacta o rezoluție.",
+        Language.EN: "The meeting was not held, so no resolution can be written.",
+    },
+    "outcome_already_recorded": {
+        Language.RO: "Rezultatul întâlnirii este deja înregistrat.",
+        Language.EN: "The meeting's outcome is already recorded.",
+    },
+    "outcome_cancel_by_citizen": {
+        Language.RO: "Doar cetățeanul poate anula întâlnirea.",
+        Language.EN: "Only the citizen can cancel the meeting.",
+    },
+    "resolution_already_submitted": {
+        Language.RO: "Rezoluția a fost deja trimisă.",
+        Language.EN: "The resolution is already submitted.",
+    },
+    "pick_not_needed": {
+        Language.RO: "Tichetul nu așteaptă desemnarea unui funcționar.",
+        Language.EN: "The ticket is not waiting for a clerk to be picked.",
+    },
+    "pick_director_only": {
+        Language.RO: "Doar directorul direcției desemnează funcționarul.",
+        Language.EN: "Only the department's director picks the clerk.",
+    },
+    "cancel_too_late": {
+        Language.RO: "Tichetul nu mai poate fi anulat: întâlnirea a început sau s-a încheiat.",
+        Language.EN: "The ticket can no longer be cancelled: the meeting has started or is over.",
+    },
+    "cancel_already_requested": {
+        Language.RO: "Ați cerut deja anularea acestui tichet.",
+        Language.EN: "You have already asked to cancel this ticket.",
+    },
+    "reschedule_not_booked": {
+        Language.RO: "Se poate muta doar o întâlnire programată care nu a început.",
+        Language.EN: "Only a booked meeting that has not started can be moved.",
+    },
+    "meeting_already_started": {
+        Language.RO: "Întâlnirea a început deja.",
+        Language.EN: "The meeting has already started.",
+    },
+    "reschedule_same_time": {
+        Language.RO: "Întâlnirea este deja programată la această oră.",
+        Language.EN: "The meeting is already booked at this time.",
+    },
+    "reschedule_reason_required": {
+        Language.RO: "Scrieți motivul mutării: cetățeanul îl va citi.",
+        Language.EN: "Write why the meeting moves: the citizen will read it.",
+    },
+    "in_person_not_pending": {
+        Language.RO: "Nu există o cerere de întâlnire la sediu în așteptare.",
+        Language.EN: "No in-person meeting request is waiting for an answer.",
+    },
+    "slot_choice_not_pending": {
+        Language.RO: "Tichetul nu așteaptă alegerea unui alt interval.",
+        Language.EN: "The ticket is not waiting for you to choose another slot.",
+    },
+    "escalation_last_level": {
+        Language.RO: "Primarul este ultimul nivel: nu se mai poate escalada.",
+        Language.EN: "The mayor is the last level: there is no one further to ask.",
+    },
+    "escalation_not_open": {
+        Language.RO: "Puteți cere nivelul următor după ce primiți rezoluția.",
+        Language.EN: "You can ask for the next level once you have received the resolution.",
+    },
+    "escalation_already_requested": {
+        Language.RO: "Ați cerut deja întâlnirea cu nivelul următor.",
+        Language.EN: "You have already asked to meet the next level.",
+    },
+    "escalation_window_closed": {
+        Language.RO: "Termenul de 30 de zile pentru a cere nivelul următor a expirat.",
+        Language.EN: "The 30 days in which you could ask for the next level are over.",
+    },
+    "action_failed": {
+        Language.RO: "Acțiunea nu a putut fi finalizată. Încercați din nou mai târziu.",
+        Language.EN: "The action could not be completed. Please try again later.",
+    },
+    # Issue 8, staff side: the director's pick refusals, the webhook's and the sign-in form's.
+    "pick_absent": {
+        Language.RO: "Funcționarul ales este absent în ziua audienței. Alegeți alt funcționar al direcției.",
+        Language.EN: "The clerk you picked is absent on the day of the audience. Pick another clerk of "
+        "the department.",
+    },
+    "pick_not_director": {
+        Language.RO: "Doar directorul direcției care are dosarul poate repartiza tichetul.",
+        Language.EN: "Only the director of the file's department can pick the clerk.",
+    },
+    "pick_not_in_department": {
+        Language.RO: "Puteți repartiza tichetul doar unui funcționar al direcției care are dosarul.",
+        Language.EN: "You can only pick a clerk of the file's department.",
+    },
+    "webhook_signature_invalid": {
+        Language.RO: "Semnătura cererii nu este validă.",
+        Language.EN: "The request's signature is not valid.",
+    },
+    "login_form_expired": {
+        Language.RO: "Formularul de autentificare a expirat sau nu a fost deschis în acest browser. "
+        "Introduceți din nou tokenul personal.",
+        Language.EN: "The sign-in form has expired or was not opened in this browser. Enter your "
+        "personal token again.",
     },
 }
 

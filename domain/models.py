@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from enum import IntEnum, StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
 
-REGISTRATION_NUMBER_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z./-]{0,39}$"
+from domain.registration_numbers import NORMAL_PATTERN, normalise_registration_number
+
+REGISTRATION_NUMBER_PATTERN = NORMAL_PATTERN
 
 
 class Model(BaseModel):
@@ -140,19 +143,29 @@ class Policy(Model):
     director_pick_timeout: timedelta = timedelta(hours=24)
 
 
-class FileRef(Model):
-    """What the citizen types to identify their file (R1)."""
+def _normal_number(typed: object) -> object:
+    return normalise_registration_number(typed) if isinstance(typed, str) else typed
 
-    registration_number: str = Field(
-        pattern=REGISTRATION_NUMBER_PATTERN, examples=["104233/2026"], max_length=40
-    )
+
+class FileRef(Model):
+    """What the citizen types to identify their file (R1). The number is kept in the registry's
+    form (" 100001 / 2026" -> "100001/2026", `domain/registration_numbers.py`), so the workflow
+    input, its id and every R1 check see one spelling."""
+
+    registration_number: Annotated[
+        str,
+        Field(pattern=REGISTRATION_NUMBER_PATTERN, examples=["104233/2026"], max_length=40),
+        BeforeValidator(_normal_number),
+    ]
     requester_name: str = Field(min_length=2, max_length=120, examples=["Ioana Pop"])
     filing_date: date = Field(examples=["2026-11-20"])
 
 
 class Citizen(Model):
+    # The API checks the number can be dialled and stores E.164 (http_api/schemas.py); this
+    # pattern stays as loose as before so recorded tickets ("+40 712 345 678") still replay.
     email: EmailStr
-    phone: str = Field(pattern=r"^\+?[0-9 ]{6,20}$", examples=["+40 712 345 678"])
+    phone: str = Field(pattern=r"^\+?[0-9 ]{6,20}$", examples=["+40712345678"])
     language: Language = Language.RO
 
 
@@ -186,6 +199,9 @@ class Assignment(Model):
     reason: str = Field(pattern="^(handler|substitute|director_pick|level_holder)$")
     handler_id: str | None = None
     director: StaffMember | None = None
+    # Why nobody was found, for the timeline (English, for ops; no names): "handler absent, no
+    # substitute", "handler and substitute absent", … Empty in results recorded before it existed.
+    why: str = ""
 
 
 class Booking(Model):

@@ -7,6 +7,7 @@ system, say) by writing a class with the same methods. mypy checks the contract.
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Protocol
 
 from domain.models import (
@@ -84,6 +85,20 @@ class BookingLedger(Protocol):
     def release(self, *, ticket_id: str, level: int, at: datetime) -> bool:
         """Free the ticket's active booking at this level; False when there was none."""
 
+    def move(
+        self,
+        *,
+        ticket_id: str,
+        level: int,
+        staff_id: str,
+        replacing: datetime,
+        start: datetime,
+        end: datetime,
+        at: datetime,
+    ) -> Booking:
+        """Swap the ticket's booking at `replacing` for `start` atomically (a reschedule); the old one
+        stays if the new one is taken (SlotTaken). Idempotent: already at `start` returns that."""
+
     def busy(self, staff_id: str, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
         """The person's active bookings overlapping [start, end)."""
 
@@ -91,3 +106,31 @@ class BookingLedger(Protocol):
 class Archive(Protocol):
     def record(self, entry: ArchiveRecord) -> None:
         """Insert or update the archive row of (ticket_id, level)."""
+
+
+class DeliveryStatus(StrEnum):
+    """Where one email stands. `sending`: an attempt began (it may have died mid-send); `sent`: the
+    SMTP server accepted it. Delivery reports will add later states after `sent`."""
+
+    SENDING = "sending"
+    SENT = "sent"
+
+
+class RecipientKind(StrEnum):
+    CITIZEN = "citizen"
+    STAFF = "staff"
+
+
+class EmailDeliveries(Protocol):
+    """The log of emails by Message-ID, so a retried send does not send what was already accepted."""
+
+    def begin(
+        self, message_id: str, *, workflow_id: str, kind: str, recipient_kind: RecipientKind, at: datetime
+    ) -> bool:
+        """Record an attempt to send; False when this Message-ID was already sent (skip it)."""
+
+    def mark_sent(self, message_id: str, *, at: datetime, detail: str | None = None) -> None:
+        """The SMTP server accepted the message (`detail`: its reply, without addresses)."""
+
+    def status(self, message_id: str) -> DeliveryStatus | None:
+        """Where this email stands, or None when no attempt was recorded."""

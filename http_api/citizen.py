@@ -15,7 +15,6 @@ from domain.calendar import CityCalendar
 from domain.eligibility import is_eligible
 from domain.messages import text
 from domain.models import (
-    REGISTRATION_NUMBER_PATTERN,
     CancelAction,
     ChooseSlotAction,
     EscalateAction,
@@ -27,14 +26,16 @@ from domain.models import (
     TicketView,
 )
 from http_api import tickets
+from http_api.citizen_timeline import citizen_timeline
 from http_api.deps import AppState, LanguageDep, StateDep
-from http_api.errors import ApiError
+from http_api.errors import ApiError, language_of
 from http_api.schemas import (
     ActionAccepted,
     CancelRequest,
     ChooseSlotRequest,
     CitizenTicketView,
     EscalateRequest,
+    RegistrationNumberIn,
     SlotPublic,
     SlotsPublic,
     TicketAccepted,
@@ -50,7 +51,7 @@ KeyQuery = Annotated[
 
 def _eligible_file(state: AppState, ref: FileRef) -> FileInfo:
     policy = state.policy
-    file = state.stores.registry.find_file(ref.registration_number.strip())
+    file = state.stores.registry.find_file(ref.registration_number)  # FileRef holds the normal form
     today = state.calendar.local_day(datetime.now(UTC))
     if file is None or not is_eligible(file, ref, today, policy.answered_files_eligible_for):
         raise ApiError(404, "no_matching_file")
@@ -114,7 +115,7 @@ def _public(slots: list[OfferedSlot], cal: CityCalendar) -> list[SlotPublic]:
 @router.get("/slots", response_model=SlotsPublic, summary="Free slots for a file (R1, R4, R5)")
 async def free_slots(
     state: StateDep,
-    registration_number: Annotated[str, Query(pattern=REGISTRATION_NUMBER_PATTERN, max_length=40)],
+    registration_number: Annotated[RegistrationNumberIn, Query()],
     requester_name: Annotated[str, Query(min_length=2, max_length=120)],
     filing_date: date,
     language: LanguageDep,
@@ -187,7 +188,12 @@ async def my_ticket(state: StateDep, request: Request, workflow_id: str, key: Ke
     if "text/html" in request.headers.get("accept", ""):
         return RedirectResponse(f"/bilet/{workflow_id}/pagina?cheie={key}", status_code=303)
     ticket = await tickets.citizen_view(state, workflow_id, key)
-    return CitizenTicketView.model_validate(citizen_projection(ticket))
+    # Their own words: the workflow's timeline details are for ops (Accept-Language, else the
+    # language the citizen asked in).
+    asked = request.headers.get("accept-language", "").strip().lower()
+    lang = language_of(request) if asked else ticket.citizen_language
+    timeline = citizen_timeline(ticket.timeline, lang)
+    return CitizenTicketView.model_validate({**citizen_projection(ticket), "timeline": timeline})
 
 
 @router.post(

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError
 
+from domain.field_messages import sentences_for
 from domain.messages import text
 from domain.models import Language
 
@@ -45,9 +46,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        """Each field with a sentence for the person who filled it (`domain/field_messages.py`),
+        never the validator's own English or a pattern."""
         fields = [
-            {"field": ".".join(str(p) for p in err["loc"] if p != "body"), "problem": err["msg"]}
-            for err in exc.errors()
+            {"field": field, "problem": problem}
+            for field, problem in sentences_for(exc.errors(), language_of(request))
         ]
         return JSONResponse(_body(request, "invalid_input", fields=fields), status_code=422)
 

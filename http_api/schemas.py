@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
+from pydantic_core import PydanticCustomError
 
+from domain import phone_numbers, registration_numbers
 from domain.models import (
-    REGISTRATION_NUMBER_PATTERN,
     AudienceRecord,
     Channel,
     Language,
@@ -25,17 +27,62 @@ class Public(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _registration_number(typed: object) -> object:
+    """As the citizen typed it (INPUT_PATTERN) -> the registry's form; anything else is refused
+    here, with our own error type, so the answer is our sentence, not a pattern."""
+    if not isinstance(typed, str):
+        return typed  # pydantic then says it is not a text
+    if not registration_numbers.is_acceptable_input(typed):
+        raise PydanticCustomError("registration_number_format", "not a registration number")
+    return registration_numbers.normalise_registration_number(typed)
+
+
+def _phone(typed: object) -> object:
+    """Any usual writing of a number that can be dialled -> E.164 (+40712345678)."""
+    if not isinstance(typed, str):
+        return typed
+    number = phone_numbers.dialable_e164(typed)
+    if number is None:
+        raise PydanticCustomError("phone_not_dialable", "not a phone number that can be called")
+    return number
+
+
+# The documented pattern and length are those of what may be *typed*: each is checked on the raw
+# value before it is normalised, so the OpenAPI schema says what is accepted (Field before the
+# BeforeValidator: that order keeps `pattern` in the schema).
+RegistrationNumberIn = Annotated[
+    str,
+    Field(
+        pattern=registration_numbers.INPUT_PATTERN,
+        max_length=registration_numbers.MAX_LENGTH,
+        examples=["100001/2026"],
+        description="as on the filing receipt, e.g. 100001/2026; spaces around it or around the slash, "
+        "or a dash, dot or space instead of the slash, are accepted and read as 100001/2026",
+    ),
+    BeforeValidator(_registration_number),
+]
+PhoneIn = Annotated[
+    str,
+    Field(
+        pattern=phone_numbers.INPUT_PATTERN,
+        max_length=phone_numbers.MAX_LENGTH,
+        examples=["+40 712 345 678"],
+        description="a number that can be dialled, in any usual writing (0712 345 678, +40-712-345-678, "
+        "(0712) 345 678, 0040712345678); Romanian when it has no country code; stored as E.164",
+    ),
+    BeforeValidator(_phone),
+]
+
+
 class TicketRequest(Public):
-    registration_number: str = Field(
-        pattern=REGISTRATION_NUMBER_PATTERN, max_length=40, examples=["100001/2026"]
-    )
+    registration_number: RegistrationNumberIn
     requester_name: str = Field(min_length=2, max_length=120, examples=["Ioana Pop"])
     filing_date: date = Field(examples=["2026-11-19"])
     slot_start: datetime = Field(
         description="one of the starts offered by GET /slots", examples=["2026-12-02T10:30:00+02:00"]
     )
     channel: Channel = Field(default=Channel.WEBEX, description="webex (default), phone, or in_person")
-    phone: str = Field(pattern=r"^\+?[0-9 ]{6,20}$", examples=["+40 712 345 678"])
+    phone: PhoneIn
     email: EmailStr = Field(examples=["ioana.pop@example.ro"])
     language: Language = Language.RO
     accept_after_window: bool = Field(

@@ -14,7 +14,7 @@ from temporalio.common import (
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
 )
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import ApplicationError, FailureError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from core import search_attributes as sa
@@ -96,16 +96,34 @@ async def act(state: AppState, workflow_id: str, update: Any, action: Any) -> Ac
     try:
         result: ActionResult = await handle.execute_update(update, action)
     except WorkflowUpdateFailedError as err:
-        cause = err.cause
-        reason = cause.message if isinstance(cause, ApplicationError) else str(cause or err)
-        if reason in MESSAGES:  # a refusal that already has a citizen-facing sentence
-            raise ApiError(409, reason) from None
-        raise ApiError(409, "action_not_allowed", reason) from None
+        code, detail = refusal_reason(err)
+        raise ApiError(409, code, detail) from None
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             raise ApiError(409, "action_not_allowed", "the ticket has ended") from None
         raise
     return ActionAccepted(accepted=result.accepted, status=result.status)
+
+
+def refusal_reason(err: WorkflowUpdateFailedError) -> tuple[str, str]:
+    """(code, detail) of a failed update. The reason sits at the bottom of the cause chain
+    (WorkflowUpdateFailedError → ActivityError → ApplicationError, or an ApplicationError raised by
+    the handler itself), so the chain is walked, innermost first, for an ApplicationError whose type
+    or message is a `domain.messages` code; without one, the innermost message is the detail of
+    `action_not_allowed` (never the wrapper's "Activity task failed")."""
+    chain: list[BaseException] = []
+    cause: BaseException | None = err.cause
+    while cause is not None and len(chain) < 20:  # a bound, should a cause ever point back
+        chain.append(cause)
+        cause = cause.cause if isinstance(cause, FailureError) else cause.__cause__
+    refusals = [found for found in reversed(chain) if isinstance(found, ApplicationError)]
+    for found in refusals:
+        if found.type in MESSAGES:
+            return found.type, ""
+        if found.message in MESSAGES:
+            return found.message, ""
+    innermost = refusals[0].message if refusals else str(chain[-1] if chain else err)
+    return "action_not_allowed", innermost
 
 
 async def find(state: AppState, query: str, *, limit: int) -> list[StaffTicketSummary]:

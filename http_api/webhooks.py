@@ -6,7 +6,7 @@ Answers (Webex only looks at the status; the bodies are for people reading logs)
 
 | status | body | when |
 |---|---|---|
-| 401 | `unauthenticated` | `X-Spark-Signature` missing or not the HMAC of the body with our secret |
+| 401 | `webhook_signature_invalid` | `X-Spark-Signature` missing, or not the body's HMAC |
 | 400 | `invalid_input` | signed, but not a JSON object |
 | 200 | `{"ignored": true}` | an event the tickets don't use (messages, meeting created, …) |
 | 202 | `{"pending": true}` | no running ticket has this meeting, even after a few quick retries |
@@ -121,7 +121,8 @@ async def webex_webhook(request: Request, state: StateDep) -> JSONResponse:
     raw = await request.body()
     signature = request.headers.get(SIGNATURE_HEADER)
     if not verify_signature(raw, signature, state.settings.webex_webhook_secret):
-        raise ApiError(401, "unauthenticated", f"missing or wrong {SIGNATURE_HEADER}")
+        # Its own code: the staff "unauthenticated" sentence would tell a stranger to send a token.
+        raise ApiError(401, "webhook_signature_invalid")
     try:
         body = json.loads(raw)
     except ValueError as err:

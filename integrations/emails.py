@@ -2,18 +2,16 @@
 `Subject: …`, plus an HTML alternative from `templates/email/layout.html.j2`; and adding a calendar
 invite to it (`add_invite`).
 
-MIME shape of an email with an invite (the shape Google Calendar's own invitations have, which
-Gmail, Outlook, Apple Mail and Thunderbird all turn into an event card):
+MIME shape of an email with an invite:
 
-    multipart/mixed
-    ├── multipart/alternative
-    │   ├── text/plain                                  the email as written
-    │   ├── text/html                                   the same, laid out
-    │   └── text/calendar; method=REQUEST|CANCEL; charset=utf-8   what calendars act on
-    └── application/ics; name=invite.ics                the same bytes, as a file to import
+    multipart/alternative
+    ├── text/plain                                              the email as written
+    ├── text/html                                               the same, laid out
+    └── text/calendar; method=REQUEST|CANCEL; charset=utf-8; name=invite.ics   what calendars act on
 
-Exactly one part is `text/calendar` with a `method`, so no client processes the invite twice; the
-attachment is for mail programs that offer no calendar button but let the citizen open a file.
+Exactly one part carries the invite. An extra `application/ics` copy (as Google's own invitations
+add) showed up as the same `.ics` twice in mail programs that list every part as a file; the
+`name` parameter already lets those offer this one part as `invite.ics` to open.
 """
 
 from __future__ import annotations
@@ -24,7 +22,7 @@ from email.utils import make_msgid
 
 from jinja2 import TemplateNotFound
 
-from domain.models import Language, TicketView
+from domain.models import Channel, Language, TicketView
 from integrations.templates import environment
 
 LEVEL_NAMES = {
@@ -35,9 +33,31 @@ LEVEL_NAMES = {
 
 INVITE_FILENAME = "invite.ics"
 
+# How each channel reads in a sentence: staff emails say it in words, never the enum's value.
+CHANNEL_WORDS = {
+    Language.RO: {
+        Channel.WEBEX: "întâlnire video Webex",
+        Channel.PHONE: "telefon",
+        Channel.IN_PERSON: "la sediul primăriei",
+    },
+    Language.EN: {
+        Channel.WEBEX: "Webex video meeting",
+        Channel.PHONE: "phone call",
+        Channel.IN_PERSON: "at the city hall",
+    },
+}
+
 
 def compose(
-    kind: str, language: Language, to: str, ticket: TicketView, link: str, note: str, city: str
+    kind: str,
+    language: Language,
+    to: str,
+    ticket: TicketView,
+    link: str,
+    note: str,
+    city: str,
+    *,
+    workflow_id: str = "",
 ) -> EmailMessage:
     """The email `kind` for `ticket`, in `language` (Romanian when that kind has no translation).
 
@@ -46,6 +66,10 @@ def compose(
     start as an ISO-8601 instant with an offset (`2026-03-30T05:30:00+00:00`), so the email can
     show old → new; the lines below it (or the whole note, if that line is not a time) are the
     reason the citizen reads. Templates see these as `previous_start` and `reason`.
+
+    `workflow_id` is the ticket's Temporal workflow id, which staff emails name where a clerk
+    would send a signal from the Temporal UI; `channel_words` is the meeting's channel in words
+    (the meeting's own channel wins: a Webex meeting that fell back to phone says "phone").
     """
     env = environment()
     try:
@@ -54,6 +78,7 @@ def compose(
         language = Language.RO
         template = env.get_template(f"email/ro/{kind}.txt.j2")
     previous_start, reason = split_note(note)
+    channel = ticket.meeting.channel if ticket.meeting is not None else ticket.channel
     context = {
         "t": ticket,
         "link": link,
@@ -62,6 +87,8 @@ def compose(
         "reason": reason,
         "city": city,
         "lang": language.value,
+        "workflow_id": workflow_id,
+        "channel_words": CHANNEL_WORDS[language][channel],
         "level_name": LEVEL_NAMES[language][ticket.level],
         "next_level_name": LEVEL_NAMES[language][ticket.next_level] if ticket.next_level else "",
     }
@@ -105,8 +132,8 @@ def add_invite(message: EmailMessage, ics: bytes, method: str) -> None:
     if message.get_content_type() != "multipart/alternative":
         raise ValueError("add the invite to the composed email before any attachment")
     message.add_alternative(
-        ics, maintype="text", subtype="calendar", params={"method": method, "charset": "utf-8"}
-    )
-    message.add_attachment(
-        ics, maintype="application", subtype="ics", filename=INVITE_FILENAME, params={"name": INVITE_FILENAME}
+        ics,
+        maintype="text",
+        subtype="calendar",
+        params={"method": method, "charset": "utf-8", "name": INVITE_FILENAME},
     )

@@ -6,12 +6,21 @@ from email.message import EmailMessage
 
 import aiosmtplib
 
+# Below the email activity's start-to-close (workflows/calls.py): a server that stops answering
+# fails this attempt with a clear error, and the retry policy tries again.
+SMTP_TIMEOUT = 10.0
+
 
 class SmtpMailer:
     def __init__(self, host: str, port: int, sender: str) -> None:
         self.host, self.port, self.sender = host, port, sender
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: EmailMessage) -> str:
+        """Send, returning the server's reply to the message (e.g. "250 OK: queued as …"): once
+        this returns, the server has accepted the message."""
         if "From" not in message:
             message["From"] = self.sender
-        await aiosmtplib.send(message, hostname=self.host, port=self.port, timeout=20)
+        _refused, reply = await aiosmtplib.send(
+            message, hostname=self.host, port=self.port, timeout=SMTP_TIMEOUT
+        )
+        return reply

@@ -111,6 +111,77 @@ class SqlBookingLedger:
             raise SlotTaken(f"{staff_id} is already booked at {start.isoformat()}")
         return None
 
+    def move(
+        self,
+        *,
+        ticket_id: str,
+        level: int,
+        staff_id: str,
+        replacing: datetime,
+        start: datetime,
+        end: datetime,
+        at: datetime,
+    ) -> Booking:
+        """Give up the ticket's booking at `replacing` and take `start` in one transaction (a
+        reschedule): if the new slot is taken the transaction rolls back and the old booking is
+        untouched, so the ticket never holds both (the ticket/level index allows one) nor neither.
+
+        Idempotent: a retry after a lost reply finds the ticket already at `start` and returns that
+        booking. Raises `SlotTaken` when another ticket holds `start`, and ValueError when the ticket
+        holds neither `replacing` nor `start` at this level (someone else moved it meanwhile).
+        """
+        if start.tzinfo is None or end.tzinfo is None or at.tzinfo is None or replacing.tzinfo is None:
+            raise ValueError("naive datetime refused: pass aware datetimes")
+        if end <= start:
+            raise ValueError("a slot must end after it starts")
+        failure: IntegrityError | None = None
+        for _ in range(_ATTEMPTS):
+            try:
+                with session_scope(self._engine) as session:
+                    own = session.exec(
+                        select(BookingRow).where(
+                            BookingRow.ticket_id == ticket_id,
+                            BookingRow.level == int(level),
+                            col(BookingRow.cancelled_at).is_(None),
+                        )
+                    ).first()
+                    if own is not None and own.staff_id == staff_id and own.slot_start == start:
+                        return _booking(own)  # a retry: the move is done
+                    if own is None or own.slot_start != replacing:
+                        held = own.slot_start.isoformat() if own else "nothing"
+                        raise ValueError(
+                            f"ticket {ticket_id} holds {held} on level {level}, not {replacing.isoformat()}"
+                        )
+                    # The UPDATE goes first, so the ticket/level index is free for the INSERT.
+                    own.cancelled_at = at
+                    session.add(own)
+                    session.flush()
+                    row = BookingRow(
+                        ticket_id=ticket_id,
+                        level=int(level),
+                        staff_id=staff_id,
+                        slot_start=start,
+                        slot_end=end,
+                        created_at=at,
+                    )
+                    session.add(row)
+                    session.commit()
+                    return _booking(row)
+            except IntegrityError as error:  # rolled back: the old booking stands
+                failure = error
+            with session_scope(self._engine) as session:
+                holder = session.exec(
+                    select(BookingRow.id).where(
+                        BookingRow.staff_id == staff_id,
+                        BookingRow.slot_start == start,
+                        col(BookingRow.cancelled_at).is_(None),
+                    )
+                ).first()
+            if holder is not None:
+                raise SlotTaken(f"{staff_id} is already booked at {start.isoformat()}")
+        assert failure is not None
+        raise failure
+
     def release(self, *, ticket_id: str, level: int, at: datetime) -> bool:
         """Cancel the active booking; the row stays (for the quality figures), the slot frees up."""
         with session_scope(self._engine) as session:

@@ -12,12 +12,14 @@ from functools import lru_cache
 
 from sqlalchemy import Engine
 
-from domain.ports import Archive, BookingLedger, DocumentRegistry, StaffDirectory
+from domain.ports import Archive, BookingLedger, DocumentRegistry, EmailDeliveries, StaffDirectory
 from store.archive import SqlArchive
 from store.bookings import SqlBookingLedger
 from store.db import engine_for
+from store.email_deliveries import SqlEmailDeliveries
 from store.registry import SqlDocumentRegistry
 from store.staff import SqlStaffDirectory
+from store.staff_sessions import SqlStaffSessions
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class Stores:
     staff: StaffDirectory
     bookings: BookingLedger
     archive: Archive
+    deliveries: EmailDeliveries
+    sessions: SqlStaffSessions  # the clerks' page sign-ins: the app's own table, not a city port
 
 
 def stores_for(engine: Engine, *, time_zone: str = "Europe/Bucharest") -> Stores:
@@ -35,6 +39,8 @@ def stores_for(engine: Engine, *, time_zone: str = "Europe/Bucharest") -> Stores
         staff=SqlStaffDirectory(engine),
         bookings=SqlBookingLedger(engine),
         archive=SqlArchive(engine),
+        deliveries=SqlEmailDeliveries(engine),
+        sessions=SqlStaffSessions(engine),
     )
 
 

@@ -226,3 +226,44 @@ class CityDayOff(SQLModel, table=True):
 
     day: date = Field(primary_key=True)
     reason: str = Field(max_length=200)
+
+
+# --- email delivery log (issue 8) ------------------------------------------------------------------
+
+
+class EmailDeliveryRow(SQLModel, table=True):
+    """One email the worker sends, keyed by its Message-ID (`store.email_deliveries`): checked
+    before each SMTP attempt, so an activity retried after the server took the message does not
+    send it again. No address or name: the workflow id, kind and audience say which email it was.
+
+    `status` is `sending` then `sent` today; delivery reports (delivered, temporary or permanent
+    failure, bounce) are meant to move it further, with their text in `detail` and the time in
+    `status_at`."""
+
+    __tablename__ = "email_deliveries"
+
+    message_id: str = Field(primary_key=True, max_length=250)
+    workflow_id: str = Field(max_length=200, index=True)
+    kind: str = Field(max_length=60)
+    recipient_kind: str = Field(max_length=20)
+    status: str = Field(max_length=30)
+    attempts: int = Field(default=1)
+    detail: str | None = Field(default=None, max_length=500)
+    first_attempt_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    last_attempt_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    status_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class StaffSessionRow(SQLModel, table=True):
+    """One sign-in to the clerks' pages (issue 8): the cookie names it, every request checks it, and
+    signing out sets `revoked_at`, so a copied cookie dies with the session. The key is the SHA-256
+    of the session id, so the table alone gives nobody a working cookie."""
+
+    __tablename__ = "staff_sessions"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    staff_id: str = Field(foreign_key="staff.id", index=True, max_length=40)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))

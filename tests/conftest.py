@@ -3,7 +3,11 @@
 SQLite database, the worker, and the API on a loopback port.
 
 For the modules that test the SQL adapters it also holds `engine`: an empty schema on a SQLite file
-and on a throw-away PostgreSQL database (one per module), recreated for every test.
+and on a throw-away PostgreSQL database (one per module), recreated for every test. The end-to-end
+modules that must hold on both databases ask for `stack` instead of `api`/`settings`/`database_url`:
+the same system once on the SQLite city and once on a PostgreSQL one (own worker and task queue, same
+Temporal, SMTP and Webex). A PostgreSQL test that cannot reach the server skips on a laptop and
+fails in CI (`CI` set): see `postgres_database`.
 
 Time skipping is *off* for every workflow by default (so a test can act before a timer fires) and a
 test moves one ticket's clock with `env.fast_forward(handle, duration)`.
@@ -12,12 +16,15 @@ test moves one ticket's clock with `env.fast_forward(handle, duration)`.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import ExitStack, asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -35,7 +42,14 @@ from devstack.mailbox import Mailbox
 from domain.models import TicketStatus, TicketView
 from store.db import make_engine
 from store.seed import seed_demo_city
-from store.testing import PostgresUnavailable, fresh_engine, sqlite_url, temporary_postgres_url
+from store.testing import (
+    PostgresUnavailable,
+    fresh_engine,
+    postgres_admin_url,
+    postgres_required,
+    sqlite_url,
+    temporary_postgres_url,
+)
 from tests.servers import serve_in_loop, serve_in_thread
 from webex_emulator.app import create_app as create_webex_app
 from worker import create_worker
@@ -44,6 +58,9 @@ from workflows.blue_ticket import BlueTicketWorkflow
 TEMPORAL_CLI = str(Path(sys.executable).with_name("temporal"))
 WEBEX_TOKEN = "test-webex-token"
 WEBHOOK_SECRET = "test-webhook-secret"
+# The PostgreSQL city of `stack` needs its staff and calendar, not a big registry: every test adds
+# its own files (tests/factories.py), so only the well-known demo files are seeded there.
+POSTGRES_STACK_FILES = 5
 
 
 def bucharest_today() -> date:
@@ -107,7 +124,13 @@ async def worker(env: WorkflowEnvironment, settings: Settings) -> AsyncIterator[
 
 @pytest.fixture(scope="session")
 async def api(env: WorkflowEnvironment, settings: Settings, worker: None) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, client=env.client)
+    async with _serve_api(settings, env.client) as http:
+        yield http
+
+
+@asynccontextmanager
+async def _serve_api(settings: Settings, client: Client) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, client=client)
     async with serve_in_loop(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
         yield http
 
@@ -115,14 +138,40 @@ async def api(env: WorkflowEnvironment, settings: Settings, worker: None) -> Asy
 # --- both real backends, for the SQL adapters ----------------------------------------------------
 
 
+def postgres_unreachable(error: PostgresUnavailable, environ: Mapping[str, str] = os.environ) -> NoReturn:
+    """What a PostgreSQL test does when no server answers: fail in CI, skip (saying why) elsewhere."""
+    if postgres_required(environ):
+        pytest.fail(
+            f"PostgreSQL not reachable and CI is set, so the PostgreSQL tests may not skip: {error}",
+            pytrace=False,
+        )
+    pytest.skip(f"PostgreSQL not reachable (this fails when CI is set): {error}")
+
+
+@contextmanager
+def postgres_database(
+    *,
+    admin_url: str | None = None,
+    prefix: str = "tichet_test",
+    environ: Mapping[str, str] = os.environ,
+) -> Iterator[str]:
+    """A throw-away PostgreSQL database on `admin_url`'s server (default: `TICHET_TEST_POSTGRES_URL`,
+    else 127.0.0.1:5432), or `postgres_unreachable`'s fail/skip if no server answers. Only creating
+    the database is guarded: an error inside the block propagates as it is."""
+    admin_url = admin_url or postgres_admin_url(environ)
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(temporary_postgres_url(admin_url, prefix))
+        except PostgresUnavailable as error:
+            postgres_unreachable(error, environ)
+        yield url
+
+
 @pytest.fixture(scope="module")
 def postgres_url() -> Iterator[str]:
-    """A throw-away PostgreSQL database for one test module; its cases skip if no server answers."""
-    try:
-        with temporary_postgres_url() as url:
-            yield url
-    except PostgresUnavailable as error:
-        pytest.skip(f"PostgreSQL not reachable: {error}")
+    """A throw-away PostgreSQL database for one test module (skips or fails as `postgres_database`)."""
+    with postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -133,6 +182,67 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     engine = fresh_engine(url)
     yield engine
     engine.dispose()
+
+
+# --- the whole system on either database, for the end-to-end tests that must hold on both --------
+
+
+@dataclass(frozen=True)
+class Stack:
+    """One backend's system: its seeded city (`database_url`), the settings its worker and API run
+    with (own task queue), and the API client. Temporal, SMTP and Webex are the session's."""
+
+    backend: str
+    database_url: str
+    settings: Settings
+    api: httpx.AsyncClient
+
+
+@pytest.fixture(scope="session")
+def postgres_database_url() -> Iterator[str]:
+    """The demo city seeded into a throw-away PostgreSQL database, like `database_url` on SQLite."""
+    with postgres_database(prefix="tichet_stack") as url:
+        seeding = make_engine(url)
+        seed_demo_city(seeding, bucharest_today(), files=POSTGRES_STACK_FILES, reset=True)
+        seeding.dispose()
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_settings(settings: Settings, postgres_database_url: str) -> Settings:
+    """The session's settings on the PostgreSQL city, with a task queue of its own so that its
+    tickets run on a worker that uses that database."""
+    return settings.model_copy(
+        update={"database_url": postgres_database_url, "task_queue": f"tichet-test-pg-{uuid.uuid4().hex[:8]}"}
+    )
+
+
+@pytest.fixture(scope="session")
+async def postgres_worker(env: WorkflowEnvironment, postgres_settings: Settings) -> AsyncIterator[None]:
+    async with create_worker(env.client, postgres_settings):
+        yield
+
+
+@pytest.fixture(scope="session")
+async def postgres_api(
+    env: WorkflowEnvironment, postgres_settings: Settings, postgres_worker: None
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with _serve_api(postgres_settings, env.client) as http:
+        yield http
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def stack(request: pytest.FixtureRequest) -> Stack:
+    """The system on SQLite (the session's `api`, `settings`, `database_url`) or on PostgreSQL; only
+    a test that asks for `stack` runs twice, and the PostgreSQL side is built on first use."""
+    prefix = "" if request.param == "sqlite" else "postgres_"
+    database_url = "database_url" if request.param == "sqlite" else "postgres_database_url"
+    return Stack(
+        backend=request.param,
+        database_url=request.getfixturevalue(database_url),
+        settings=request.getfixturevalue(f"{prefix}settings"),
+        api=request.getfixturevalue(f"{prefix}api"),
+    )
 
 
 @pytest.fixture

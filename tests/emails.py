@@ -1,8 +1,17 @@
-"""Reading back the emails `integrations.emails.compose` builds: the text of each alternative."""
+"""Reading back the emails `integrations.emails.compose` builds (the text of each alternative, the
+calendar files), and running `send_email` as the worker would."""
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import datetime
 from email.message import EmailMessage
+
+from temporalio import activity
+from temporalio.testing import ActivityEnvironment
+
+from activities.notifications import NotificationActivities
+from domain.activity_io import EmailRequest
 
 
 def _alternative(message: EmailMessage, subtype: str) -> str:
@@ -21,3 +30,42 @@ def plain(message: EmailMessage) -> str:
 def html(message: EmailMessage) -> str:
     """The text/html alternative."""
     return _alternative(message, "html")
+
+
+def calendar_files(message: EmailMessage) -> list[EmailMessage]:
+    """Every part a mail program would show as a calendar file or act on as an invite."""
+    return [
+        part
+        for part in message.walk()
+        if not part.is_multipart()
+        and (
+            part.get_content_type() in ("text/calendar", "application/ics")
+            or (part.get_filename() or "").endswith(".ics")
+        )
+    ]
+
+
+def activity_info(
+    workflow_id: str, activity_id: str, asked_at: datetime, *, run_id: str = "run-1", attempt: int = 1
+) -> activity.Info:
+    """What the worker hands `send_email` for one email: a retry has the same ids, a later attempt."""
+    return dataclasses.replace(
+        ActivityEnvironment.default_info(),
+        activity_id=activity_id,
+        activity_type="send_email",
+        workflow_id=workflow_id,
+        workflow_run_id=run_id,
+        attempt=attempt,
+        scheduled_time=asked_at,
+        current_attempt_scheduled_time=asked_at,
+        started_time=asked_at,
+    )
+
+
+async def run_send_email(
+    notifications: NotificationActivities, info: activity.Info, request: EmailRequest
+) -> None:
+    """Run `send_email` as the worker would (the same activity, real SMTP)."""
+    env = ActivityEnvironment()
+    env.info = info
+    await env.run(notifications.send_email, request)

@@ -3,6 +3,7 @@ it as a member of staff."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -123,3 +124,18 @@ async def staff_action(
 
 def steps(view: TicketView) -> list[str]:
     return [entry.step for entry in view.timeline]
+
+
+async def wait_for_steps(
+    handle: WorkflowHandle[Any, Any], step: str, count: int = 1, within: float = 20
+) -> TicketView:
+    """Poll the `status` query until the timeline has `step` `count` times (a reschedule is carried
+    out by the main flow after its update answered)."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        view: TicketView = await handle.query(BlueTicketWorkflow.status)
+        if steps(view).count(step) >= count:
+            return view
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{step!r} not {count} times in {steps(view)}")
+        await asyncio.sleep(0.1)

@@ -125,6 +125,7 @@ def test_absent_handler_and_absent_substitute_leave_the_pick_to_the_director(sta
     assert result.reason == "director_pick"
     assert result.handler_id == "c1"
     assert result.director is not None and result.director.id == "dir"
+    assert result.why == "handler and substitute absent", "the timeline says the substitute is absent too"
 
 
 def test_absent_handler_without_substitute_leaves_the_pick_to_the_director(staff: FakeStaff) -> None:
@@ -133,6 +134,7 @@ def test_absent_handler_without_substitute_leaves_the_pick_to_the_director(staff
     assert result.assignee is None
     assert result.reason == "director_pick"
     assert result.director is not None and result.director.id == "dir"
+    assert result.why == "handler absent, no substitute"
 
 
 def test_handler_unknown_to_the_directory_leaves_the_pick_to_the_director(staff: FakeStaff) -> None:
@@ -148,6 +150,7 @@ def test_substitute_who_left_the_directory_leaves_the_pick_to_the_director(staff
     staff.absences["c3"] = {DAY}
     result = resolve_assignee(staff, file_handled_by("c3"), Level.CLERK, DAY)
     assert result.assignee is None and result.reason == "director_pick"
+    assert result.why == "handler absent, no substitute"
 
 
 def test_director_level_goes_to_the_department_director(staff: FakeStaff) -> None:

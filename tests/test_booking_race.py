@@ -1,30 +1,37 @@
 """Race-free booking (issue 3, point 3): 200 tickets at once for 10 slots of one clerk, on SQLite and
 PostgreSQL. Exactly one ticket wins each slot, every other one is told `SlotTaken` (or, through the
 activity, `slot_taken`), and the table holds no slot twice. The database decides, not a prior read.
+The last test runs the race end to end, tickets on Temporal through the worker, on each database.
 """
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
+from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
 from activities.booking import BookingActivities
 from domain import activity_io as io
 from domain.calendar import CityCalendar
-from domain.models import Booking, Level, Policy, Role
+from domain.models import Booking, Channel, Level, Policy, Role, TicketStatus
 from domain.ports import SlotTaken
 from store.bookings import SqlBookingLedger
 from store.calendar import SqlCalendarSource
-from store.db import session_scope
+from store.db import engine_for, session_scope
 from store.staff import SqlStaffDirectory
 from store.tables import BookingRow, Department
 from tests.concurrency import race
+from tests.conftest import Stack, bucharest_today, wait_for_status
 from tests.db_fixtures import add_rows, staff_row
+from tests.factories import add_file, free_slots
+from tests.helpers import rival_ticket
 
 ATTEMPTS = 200
 SLOTS = 10
@@ -34,6 +41,8 @@ LENGTH = timedelta(minutes=15)
 STARTS = [FIRST + i * LENGTH for i in range(SLOTS)]
 REQUESTED = datetime(2026, 3, 9, 7, 0, tzinfo=UTC)  # Monday 09:00: all ten lie in the window
 RACE_TIMEOUT = 180  # seconds for each racer: two hundred of them on a busy machine
+RIVALS = 5  # tickets on Temporal for one slot, end to end
+RACING_CLERK = "c0151"  # a clerk no other test books, so the slot is free until the rivals start
 
 
 @pytest.fixture
@@ -148,3 +157,42 @@ def test_a_freed_slot_goes_to_exactly_one_of_the_next_racers(engine: Engine) -> 
     assert sum(isinstance(r, Booking) for r in results) == 1
     assert all(isinstance(r, (Booking, SlotTaken)) for r in results)
     assert double_bookings(engine) == []
+
+
+async def test_tickets_on_temporal_racing_for_one_slot_leave_one_booked(stack: Stack, client: Client) -> None:
+    """`RIVALS` tickets of one clerk's files started at once for the same offered slot, straight on
+    Temporal (no API check in the way): the workers' booking activities race on the database, one
+    ticket is scheduled, every other one waits for its citizen to choose again, told `slot_taken`."""
+    offered = await free_slots(
+        stack.api, add_file(stack.database_url, bucharest_today(), handler_id=RACING_CLERK)
+    )
+    start = datetime.fromisoformat(offered[0]["start"])
+    run = uuid.uuid4().hex[:6]
+    rivals = await asyncio.gather(
+        *(
+            rival_ticket(
+                client,
+                stack.settings,
+                stack.database_url,
+                RACING_CLERK,
+                start,
+                f"t-race{run}{i}",
+                f"rival-{run}-{i}@example.ro",
+                Channel.PHONE,
+            )
+            for i in range(RIVALS)
+        )
+    )
+    views = await asyncio.gather(
+        *(wait_for_status(handle, TicketStatus.SCHEDULED, TicketStatus.AWAITING_SLOT) for _, handle in rivals)
+    )
+    winners = [v for v in views if v.status == TicketStatus.SCHEDULED]
+    losers = [v for v in views if v.status == TicketStatus.AWAITING_SLOT]
+    assert len(winners) == 1 and len(losers) == RIVALS - 1, Counter(v.status for v in views)
+    assert winners[0].slot_start == start
+    assert all(any("slot_taken" in e.detail for e in v.timeline) for v in losers)
+    with session_scope(engine_for(stack.database_url)) as session:
+        held = session.exec(
+            select(BookingRow).where(BookingRow.slot_start == start, col(BookingRow.cancelled_at).is_(None))
+        ).all()
+    assert [row.ticket_id for row in held] == [winners[0].ticket_id], "one active booking of the slot"

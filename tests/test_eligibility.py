@@ -1,15 +1,21 @@
 """R1: the file exists with that number, name and filing date, and is in progress or answered at most
-30 days ago."""
+30 days ago. The rule by example, then over HTTP: every refusal is the same whole response."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
+import httpx
 import pytest
 
 from domain.eligibility import is_eligible, normalise_name
-from domain.models import FileRef, FileStatus, Policy
+from domain.messages import MESSAGES
+from domain.models import FileRef, FileStatus, Language, Policy
+from store.seed import demo_files
+from tests.conftest import bucharest_today
+from tests.factories import add_file, file_params
 from tests.samples import file_info
 
 TODAY = date(2026, 3, 10)
@@ -130,3 +136,106 @@ def test_answered_window_is_the_policy_setting() -> None:
     file = file_info(status=FileStatus.ANSWERED, answered_on=TODAY - timedelta(days=45))
     assert not is_eligible(file, ref(), TODAY, timedelta(days=30))
     assert is_eligible(file, ref(), TODAY, timedelta(days=60))
+
+
+# --- R1 over HTTP: every refusal is the very same response ----------------------------------------
+
+R1_MISMATCHES = [
+    "wrong_number",
+    "wrong_name",
+    "wrong_filing_date",
+    "answered_45_days_ago",
+    "demo_100003_answered_45_days_ago",
+    "unknown_number",
+    "sloppy_wrong_number",
+    "sloppy_unknown_number",
+    "sloppy_right_number_wrong_name",
+    "sloppy_demo_100003",
+]
+
+
+def _mismatch(case: str, database_url: str) -> dict[str, str]:
+    """The file fields a citizen sends for `case`; none of them may get a blue ticket."""
+    today = bucharest_today()
+    ref = add_file(database_url, today, answered_days_ago=45 if case == "answered_45_days_ago" else None)
+    other = add_file(database_url, today, requester_name="Vasile Rus")
+    demo = next(f for f in demo_files(today) if f.registration_number.startswith("100003/"))
+    number, year = ref.registration_number.split("/")
+    params = file_params(ref)
+    if case in ("demo_100003_answered_45_days_ago", "sloppy_demo_100003"):
+        params = {
+            "registration_number": demo.registration_number,
+            "requester_name": demo.requester_name,
+            "filing_date": demo.filing_date.isoformat(),
+        }
+    changes = {
+        "wrong_number": {"registration_number": other.registration_number},
+        "wrong_name": {"requester_name": "Maria Pop"},
+        "wrong_filing_date": {"filing_date": (ref.filing_date - timedelta(days=1)).isoformat()},
+        "unknown_number": {"registration_number": "999999/1999"},
+        "sloppy_wrong_number": {
+            "registration_number": " " + other.registration_number.replace("/", " / ") + " "
+        },
+        "sloppy_unknown_number": {"registration_number": "999999-1999"},
+        "sloppy_right_number_wrong_name": {
+            "registration_number": f"{number}.{year}",
+            "requester_name": "Maria Pop",
+        },
+        "sloppy_demo_100003": {"registration_number": demo.registration_number.replace("/", " ")},
+    }
+    return {**params, **changes.get(case, {})}
+
+
+def _generic_answer(language: Language) -> bytes:
+    """The one R1 refusal, as Starlette's JSONResponse writes it."""
+    body = {"code": "no_matching_file", "message": MESSAGES["no_matching_file"][language]}
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@pytest.mark.parametrize("case", R1_MISMATCHES)
+async def test_r1_refusals_are_one_and_the_same_whole_response(
+    api: httpx.AsyncClient, database_url: str, case: str
+) -> None:
+    """Status, every byte of the body and the headers that could tell cases apart are the generic
+    answer's, for `GET /slots` and `POST /tickets`, in Romanian and in English: a stranger learns
+    nothing about which field was wrong, nor whether the number exists."""
+    params = _mismatch(case, database_url)
+    ticket = {
+        **params,
+        "slot_start": "2030-01-07T08:30:00+02:00",
+        "phone": "0712345678",
+        "email": "a@example.ro",
+    }
+    for language, headers in ((Language.RO, {}), (Language.EN, {"Accept-Language": "en"})):
+        expected = _generic_answer(language)
+        responses = [
+            await api.get("/slots", params=params, headers=headers),
+            await api.post("/tickets", json=ticket, headers=headers),
+        ]
+        for response in responses:
+            assert response.status_code == 404, response.text
+            assert response.content == expected, response.text
+            assert response.headers["content-type"] == "application/json"
+            assert response.headers["content-length"] == str(len(expected))
+            assert sorted(k for k in response.headers if k != "date") == [
+                "content-length",
+                "content-type",
+                "server",
+            ], response.headers
+
+
+async def test_a_sloppy_copy_of_the_right_number_finds_the_file(
+    api: httpx.AsyncClient, database_url: str
+) -> None:
+    ref = add_file(database_url, bucharest_today())
+    number, year = ref.registration_number.split("/")
+    for typed in (
+        f"{number} / {year}",
+        f" {number}/{year} ",
+        f"{number}-{year}",
+        f"{number}.{year}",
+        f"{number} {year}",
+    ):
+        response = await api.get("/slots", params={**file_params(ref), "registration_number": typed})
+        assert response.status_code == 200, (typed, response.text)
+        assert response.json()["registration_number"] == ref.registration_number

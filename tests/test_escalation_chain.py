@@ -1,5 +1,6 @@
 """R3 and R9 end to end: clerk → director → deputy mayor → mayor, one level at a time, each its own
-audience, booking and registered document, with the earlier resolutions handed to the next holder."""
+audience, booking and registered document, with the earlier resolutions handed to the next holder;
+once on each database (`stack`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from devstack.mailbox import Mailbox, StoredMessage
 from domain.models import Level, Role, TicketStatus, TicketView
-from tests.conftest import wait_for_status
+from tests.conftest import Stack, wait_for_status
 from tests.helpers import Requested, past_the_meeting, scheduled_ticket, staff_action
 
 HOLDERS = {
@@ -46,9 +47,10 @@ async def resolve(
 
 
 async def test_the_whole_chain_up_to_the_mayor(
-    api: httpx.AsyncClient, client: Client, env: WorkflowEnvironment, mailbox: Mailbox, database_url: str
+    stack: Stack, client: Client, env: WorkflowEnvironment, mailbox: Mailbox
 ) -> None:
-    requested, view = await scheduled_ticket(api, client, database_url, handler_id="c0070")
+    api = stack.api
+    requested, view = await scheduled_ticket(api, client, stack.database_url, handler_id="c0070")
     documents: list[str] = []
     for level in Level:
         assert view.level == level and view.assignee is not None

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from domain.messages import MESSAGES
 from domain.models import (
     AssignAction,
     CancelAction,
     Channel,
+    ChooseSlotAction,
     Citizen,
     EscalateAction,
     FileRef,
+    InPersonDecision,
+    Language,
     Level,
     Outcome,
     OutcomeAction,
+    RescheduleAction,
     ResolutionAction,
     Role,
     TicketInput,
@@ -127,3 +133,42 @@ def test_next_level_input_carries_the_audience_and_keeps_the_ticket() -> None:
     assert nxt.requested_at == NOW and nxt.slot_start == NOW + timedelta(days=1)
     assert [a.level for a in nxt.audiences] == [Level.CLERK]
     assert nxt.audiences[0].conclusions == RESOLUTION.conclusions
+
+
+def test_a_second_resolution_on_a_resolved_ticket_says_it_is_already_submitted() -> None:
+    resolved = state(TicketStatus.RESOLVED, outcome=Outcome.HELD, resolution=RESOLUTION)
+    with pytest.raises(Rejected, match="already submitted") as refused:
+        guards.check_resolution(resolved, RESOLUTION)
+    assert refused.value.code == "resolution_already_submitted"
+    closed = state(TicketStatus.CLOSED, outcome=Outcome.CITIZEN_NO_SHOW)
+    with pytest.raises(Rejected, match="not held"):
+        guards.check_resolution(closed, RESOLUTION)
+
+
+def test_every_refusal_has_a_message_for_the_person_who_acted() -> None:
+    """Each guard's code is a `domain.messages` key with a Romanian and an English sentence."""
+    booked = state(TicketStatus.SCHEDULED, slot_start=NOW + timedelta(days=1))
+    cases: list[Callable[[], None]] = [
+        lambda: guards.check_resolution(state(TicketStatus.SCHEDULED), RESOLUTION),
+        lambda: guards.check_outcome(
+            state(TicketStatus.SCHEDULED), OutcomeAction(staff_id="c2", outcome=Outcome.HELD)
+        ),
+        lambda: guards.check_assign(
+            state(TicketStatus.SCHEDULED), AssignAction(staff_id="d", assignee_id="c")
+        ),
+        lambda: guards.check_cancel(state(TicketStatus.CLOSED), CancelAction()),
+        lambda: guards.check_reschedule(booked, RescheduleAction(slot_start=NOW + timedelta(days=1)), NOW),
+        lambda: guards.check_reschedule(
+            booked, RescheduleAction(slot_start=NOW + timedelta(days=2), staff_id="c1"), NOW
+        ),
+        lambda: guards.check_in_person(booked, InPersonDecision(staff_id="c1", accept=True)),
+        lambda: guards.check_choose_slot(booked, ChooseSlotAction(slot_start=NOW)),
+        lambda: guards.check_escalate(booked, EscalateAction(slot_start=NOW), NOW),
+    ]
+    codes = []
+    for case in cases:
+        with pytest.raises(Rejected) as refused:
+            case()
+        codes.append(refused.value.code)
+        assert set(MESSAGES[refused.value.code]) == {Language.RO, Language.EN}, refused.value.code
+    assert len(set(codes)) == len(codes), "each refusal above has its own code"

@@ -3,7 +3,6 @@ library a calendar would use, and the invite travelling through `send_email` ove
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
@@ -12,7 +11,6 @@ from typing import Any
 
 import pytest
 from icalendar import Alarm, Calendar, Event
-from temporalio.testing import ActivityEnvironment
 
 from activities.notifications import NotificationActivities
 from core.links import citizen_url
@@ -24,7 +22,7 @@ from integrations.invites import invite_uid, meeting_invite, sequence_at
 from integrations.mailer import SmtpMailer
 from store.db import create_schema, make_engine
 from store.stores import stores_for
-from tests.emails import plain
+from tests.emails import activity_info, calendar_files, plain, run_send_email
 from tests.samples import CLERK, JOIN_URL, PHONE, meeting_info, ticket_view
 
 NUMBER = "100001/2026"
@@ -309,21 +307,11 @@ async def send(
     notifications: NotificationActivities, smtp: Mailbox, kind: str, asked_at: datetime, **changes: Any
 ) -> StoredMessage:
     """Run send_email as the worker would (same activity, real SMTP) and return what arrived."""
-    env = ActivityEnvironment()
-    env.info = dataclasses.replace(
-        ActivityEnvironment.default_info(),
-        activity_id=f"{kind}-{asked_at.timestamp():.0f}",
-        activity_type="send_email",
-        workflow_id=WORKFLOW_ID,
-        workflow_run_id="run-1",
-        scheduled_time=asked_at,
-        current_attempt_scheduled_time=asked_at,
-        started_time=asked_at,
-    )
+    info = activity_info(WORKFLOW_ID, f"{kind}-{asked_at.timestamp():.0f}", asked_at)
     request = EmailRequest(kind=kind, to=CITIZEN, language=Language.RO, ticket=view(**changes))
-    await env.run(notifications.send_email, request)
+    await run_send_email(notifications, info, request)
     return await smtp.wait_for(
-        lambda m: m.message["Message-ID"] == f"<run-1.{env.info.activity_id}@tichet-albastru>"
+        lambda m: m.message["Message-ID"] == f"<run-1.{info.activity_id}@tichet-albastru>"
     )
 
 
@@ -346,15 +334,8 @@ async def test_confirmation_over_smtp_carries_a_request(
 
     # the structure integrations/emails.py documents
     top = received.message
-    assert top.get_content_type() == "multipart/mixed"
-    alternative, attachment = top.iter_parts()
-    assert [p.get_content_type() for p in alternative.iter_parts()] == [
-        "text/plain",
-        "text/html",
-        "text/calendar",
-    ]
-    assert attachment.get_content_type() == "application/ics"
-    assert attachment.get_filename() == "invite.ics"
+    assert top.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in top.iter_parts()] == ["text/plain", "text/html", "text/calendar"]
 
     part, calendar, event = calendar_part(received)
     assert part.get_param("method") == "REQUEST" and part.get_content_charset() == "utf-8"
@@ -363,7 +344,8 @@ async def test_confirmation_over_smtp_carries_a_request(
     assert event.stamp == asked
     assert event.start == SPRING and event["LOCATION"] == JOIN_URL
     assert str(event["ORGANIZER"]) == "mailto:tichet-albastru@primaria.example"
-    # the file to import is the same invite
+    # mail programs without a calendar button offer that same part as the file to import
+    assert part.get_filename() == "invite.ics"
     assert received.attachment("invite.ics").content == part.get_payload(decode=True)
 
     # the email itself is unchanged: both links, in both bodies
@@ -401,6 +383,25 @@ async def test_reschedule_then_cancel_over_smtp_update_the_same_event(
     assert moved.subject == "Tichet albastru reprogramat: 31.03.2026 09:00"
     assert cancelled.subject == "Tichet albastru anulat"
     assert "31.03.2026 09:00" in cancelled.text
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [
+        ("confirmation", TicketStatus.SCHEDULED),
+        ("rescheduled", TicketStatus.SCHEDULED),
+        ("cancelled", TicketStatus.CANCELLED),
+    ],
+)
+async def test_an_invite_email_carries_one_calendar_file(
+    notifications: NotificationActivities, smtp: Mailbox, kind: str, status: TicketStatus
+) -> None:
+    """One `.ics` per email, counted on what the SMTP server received: a second copy of the same
+    invite showed up twice in mail programs that list every part as a file."""
+    received = await send(notifications, smtp, kind, datetime(2026, 3, 26, 9, 0, tzinfo=UTC), status=status)
+    (only,) = calendar_files(received.message)
+    assert only.get_content_type() == "text/calendar"
+    assert [a.filename for a in received.attachments] == ["invite.ics"]
 
 
 async def test_other_emails_carry_no_invite(notifications: NotificationActivities, smtp: Mailbox) -> None:

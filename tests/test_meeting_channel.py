@@ -19,7 +19,14 @@ from store.db import engine_for, session_scope
 from store.tables import ArchiveEntry, BookingRow
 from tests.conftest import wait_for_status
 from tests.factories import staff_headers
-from tests.helpers import past_the_meeting, request_ticket, scheduled_ticket, staff_action, steps
+from tests.helpers import (
+    past_the_meeting,
+    request_ticket,
+    scheduled_ticket,
+    staff_action,
+    steps,
+    wait_for_steps,
+)
 from workflows.blue_ticket import BlueTicketWorkflow
 
 
@@ -141,7 +148,7 @@ async def test_citizen_and_clerk_move_the_meeting(
         f"{requested.link.path}/reschedule", params=requested.key, json={"slot_start": new_start}
     )
     assert moved.status_code == 200, moved.text
-    after = await requested.handle.query(BlueTicketWorkflow.status)
+    after = await wait_for_steps(requested.handle, "rescheduled")
     assert after.slot_start == datetime.fromisoformat(new_start) and after.status == TicketStatus.SCHEDULED
     assert after.meeting is not None and after.meeting.meeting_id == view.meeting.meeting_id  # type: ignore[union-attr]
     webex = next(
@@ -173,7 +180,7 @@ async def test_citizen_and_clerk_move_the_meeting(
         headers=staff_headers("c0065"),
     )
     assert back.status_code == 200, back.text
-    final = await requested.handle.query(BlueTicketWorkflow.status)
+    final = await wait_for_steps(requested.handle, "rescheduled", 2)
     assert final.slot_start == view.slot_start
     assert [e.step for e in final.timeline].count("rescheduled") == 2
 

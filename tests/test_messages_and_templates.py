@@ -4,21 +4,29 @@ compose(), and the resolution document."""
 from __future__ import annotations
 
 import string
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from activities.notifications import NotificationActivities
+from devstack.mailbox import Mailbox, StoredMessage
+from domain.activity_io import EmailRequest
 from domain.messages import MESSAGES, text
 from domain.models import Channel, Language, Level, Outcome, TicketStatus, TicketView, TimelineEntry
 from integrations.emails import compose
+from integrations.mailer import SmtpMailer
 from integrations.templates import TEMPLATES
+from store.db import create_schema, make_engine
+from store.stores import stores_for
 from tests import samples
-from tests.emails import html, plain
-from tests.samples import CLERK, meeting_info, next_level
+from tests.emails import activity_info, html, plain, run_send_email
+from tests.samples import CLERK, JOIN_URL, PHONE, meeting_info, next_level
 
 ROMANIAN_LETTERS = set("ăâîșțĂÂÎȘȚ")
 NUMBER = "104233/2026"
@@ -308,3 +316,73 @@ def test_html_alternative_escapes_what_it_shows() -> None:
 
 
 # The resolution document (a PDF since issue 5) is tested in tests/test_documents.py.
+
+
+# --- staff emails as the clerk receives them: the channel in words, the Temporal workflow id ---------
+
+WORKFLOW_ID = "tichet-104233_2026"
+
+
+@pytest.fixture
+def smtp() -> Iterator[Mailbox]:
+    with Mailbox(port=0) as box:
+        yield box
+
+
+@pytest.fixture
+def notifications(smtp: Mailbox, tmp_path: Path) -> NotificationActivities:
+    engine = make_engine(f"sqlite:///{tmp_path / 'tichet.db'}")
+    create_schema(engine)
+    mailer = SmtpMailer("127.0.0.1", smtp.port, "Tichet Albastru <tichet-albastru@primaria.example>")
+    return NotificationActivities(
+        mailer, stores_for(engine).registry, "http://127.0.0.1:8000", "secret", CITY
+    )
+
+
+async def received_staff_email(
+    notifications: NotificationActivities, smtp: Mailbox, kind: str, **overrides: Any
+) -> StoredMessage:
+    """`send_email` run as the worker runs it, read back from the SMTP server."""
+    info = activity_info(WORKFLOW_ID, kind, SLOT - timedelta(days=1))
+    ticket = ticket_view(kind, **overrides)
+    await run_send_email(
+        notifications, info, EmailRequest(kind=kind, to=CLERK.email, language=Language.RO, ticket=ticket)
+    )
+    return await smtp.wait_for(lambda m: m.message["Message-ID"] == f"<run-1.{kind}@tichet-albastru>")
+
+
+@pytest.mark.parametrize("kind", ["staff_assigned", "staff_rescheduled"])
+@pytest.mark.parametrize(
+    ("channel", "meeting", "line"),
+    [
+        (Channel.WEBEX, Channel.WEBEX, f"Cum: întâlnire video Webex, la {JOIN_URL}."),
+        (Channel.PHONE, Channel.PHONE, f"Cum: telefon; sunați cetățeanul la {PHONE}."),
+        (Channel.IN_PERSON, Channel.IN_PERSON, "Cum: la sediul primăriei."),
+        # Webex failed and the meeting fell back to a phone call: the meeting's channel wins.
+        (Channel.WEBEX, Channel.PHONE, f"Cum: telefon; sunați cetățeanul la {PHONE}."),
+    ],
+)
+async def test_staff_emails_say_the_channel_in_words(
+    notifications: NotificationActivities,
+    smtp: Mailbox,
+    kind: str,
+    channel: Channel,
+    meeting: Channel,
+    line: str,
+) -> None:
+    received = await received_staff_email(
+        notifications, smtp, kind, channel=channel, meeting=meeting_info(SLOT, meeting)
+    )
+    assert line in received.text.splitlines()
+    assert "Canal" not in received.text and f" {channel.value}" not in received.text
+
+
+@pytest.mark.parametrize("kind", ["staff_assigned", "staff_pick_needed", "staff_in_person_request"])
+async def test_staff_emails_name_the_temporal_workflow_id(
+    notifications: NotificationActivities, smtp: Mailbox, kind: str
+) -> None:
+    """Where a clerk is told to act from the Temporal UI, the email names the workflow to open
+    there (the ticket id is a different thing and finds nothing in the UI's search)."""
+    received = await received_staff_email(notifications, smtp, kind)
+    assert f"în Temporal: {WORKFLOW_ID}" in received.text
+    assert "bt-104233-2026-1" not in received.text

@@ -153,7 +153,8 @@ async def test_a_refused_action_is_a_message_on_the_page(
     page = await api.get(posted.headers["location"])
     assert page.status_code == 200
     assert 'class="alert error" role="alert"' in page.text
-    assert "Acțiunea nu este permisă în starea actuală a tichetului: Programat" in page.text
+    # The refusal's own sentence (its code is `slot_choice_not_pending`), not a generic one.
+    assert text("slot_choice_not_pending", Language.RO) in page.text
     assert "Traceback" not in page.text
 
 

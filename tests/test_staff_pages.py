@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from core.sessions import SESSION_LIFETIME, csrf_token, session_staff_id, session_value
+from core.sessions import SESSION_LIFETIME, csrf_token, read_session, session_value
 from core.settings import Settings
 from devstack.mailbox import Mailbox
 from domain.messages import text
@@ -55,8 +55,20 @@ async def browser(api: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
+LOGIN_CSRF = re.compile(r'name="login_csrf" value="([^"]+)"')
+
+
+async def login_csrf(browser: httpx.AsyncClient) -> str:
+    """The sign-in form's hidden field (its nonce cookie lands in the browser's jar)."""
+    form = await browser.get("/personal")
+    found = LOGIN_CSRF.search(form.text)
+    assert form.status_code == 200 and found, form.text
+    return found.group(1)
+
+
 async def sign_in(browser: httpx.AsyncClient, staff_id: str) -> httpx.Response:
-    response = await browser.post("/personal/intrare", data={"token": f"demo-{staff_id}"})
+    data = {"token": f"demo-{staff_id}", "login_csrf": await login_csrf(browser)}
+    response = await browser.post("/personal/intrare", data=data)
     assert response.status_code == 303, response.text
     return response
 
@@ -80,16 +92,19 @@ async def listed(browser: httpx.AsyncClient, registration_number: str, within: f
 
 def test_the_session_cookie_is_signed_and_expires() -> None:
     now = datetime.now(UTC)
-    value = session_value("secret", "dir-urbanism", now)
-    assert session_staff_id("secret", value, now) == "dir-urbanism"
-    assert session_staff_id("other secret", value, now) is None
-    assert session_staff_id("secret", value.replace("dir-urbanism", "primar"), now) is None
-    assert session_staff_id("secret", value, now + SESSION_LIFETIME + timedelta(seconds=1)) is None
+    value = session_value("secret", "s1", "dir-urbanism", now)
+    claim = read_session("secret", value, now)
+    assert claim is not None and (claim.session_id, claim.staff_id) == ("s1", "dir-urbanism")
+    assert read_session("other secret", value, now) is None
+    assert read_session("secret", value.replace("dir-urbanism", "primar"), now) is None
+    assert read_session("secret", value.replace("s1.", "s2.", 1), now) is None
+    assert read_session("secret", value, now + SESSION_LIFETIME + timedelta(seconds=1)) is None
     assert (
-        session_staff_id("secret", "garbage", now) is None
-        and session_staff_id("secret", "a.².b", now) is None
+        read_session("secret", "garbage", now) is None
+        and read_session("secret", "a.².b", now) is None
+        and read_session("secret", "s.a.².b", now) is None
     )
-    assert csrf_token("secret", value) != csrf_token("secret", session_value("secret", "c0001", now))
+    assert csrf_token("secret", value) != csrf_token("secret", session_value("secret", "s1", "c0001", now))
     assert cookie_options(Settings(public_base_url="https://tichet.primariaclujnapoca.ro"))["secure"]
     assert not cookie_options(Settings(public_base_url="http://127.0.0.1:8000"))["secure"]
 
@@ -103,11 +118,12 @@ async def test_a_wrong_token_shows_the_login_page_with_the_error(browser: httpx.
     english = await browser.get("/personal?lang=en")
     assert '<html lang="en">' in english.text and "Personal token" in english.text
 
-    wrong = await browser.post("/personal/intrare", data={"token": "demo-nobody"})
+    data = {"token": "demo-nobody", "login_csrf": await login_csrf(browser)}
+    wrong = await browser.post("/personal/intrare", data=data)
 
     assert wrong.status_code == 401
     assert said("staff_token_invalid") in wrong.text and 'aria-invalid="true"' in wrong.text
-    assert "set-cookie" not in wrong.headers and not browser.cookies
+    assert f"{COOKIE}=" not in wrong.headers.get("set-cookie", "") and not browser.cookies.get(COOKIE)
 
 
 async def test_my_tickets_lists_a_new_ticket_and_another_clerk_gets_403(

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine
-from temporalio import workflow as temporal_workflow
+from sqlmodel import col, select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
@@ -31,7 +31,8 @@ from webexpythonsdk import WebexAPI
 import http_api.webhooks as webhooks_module
 from core import search_attributes as sa
 from core.settings import Settings
-from domain.models import WebexEvent
+from domain.messages import text
+from domain.models import Outcome, WebexEvent
 from http_api import errors
 from http_api.deps import AppState
 from integrations.webex import WebexMeetings
@@ -47,7 +48,8 @@ from integrations.webex_webhooks import (
     verify_signature,
     webhook_target_url,
 )
-from store.db import engine_for
+from store.db import engine_for, session_scope
+from store.tables import ArchiveEntry
 from store.webhook_events import SqlWebhookEvents
 from tests.concurrency import race
 from tests.conftest import WEBEX_TOKEN
@@ -383,12 +385,18 @@ async def _post(receiver: Receiver, raw: bytes, signature: str | None) -> httpx.
 
 async def test_unsigned_or_wrongly_signed_deliveries_are_401(receiver: Receiver, settings: Settings) -> None:
     raw = _raw(meeting_body(_meeting(), "ended"))
-    unsigned = await _post(receiver, raw, None)
-    assert unsigned.status_code == 401 and unsigned.json()["code"] == "unauthenticated"
-    assert (await _post(receiver, raw, "")).status_code == 401
-    assert (await _post(receiver, raw, sign(raw, "not-our-secret"))).status_code == 401
     tampered = raw.replace(b'"ended"', b'"started"')
-    assert (await _post(receiver, tampered, sign(raw, settings.webex_webhook_secret))).status_code == 401
+    refused = [
+        await _post(receiver, raw, None),
+        await _post(receiver, raw, ""),
+        await _post(receiver, raw, sign(raw, "not-our-secret")),
+        await _post(receiver, tampered, sign(raw, settings.webex_webhook_secret)),
+    ]
+    assert [r.status_code for r in refused] == [401] * 4
+    # Its own code and a neutral sentence: nothing tells a stranger to send a personal token.
+    assert {r.json()["code"] for r in refused} == {"webhook_signature_invalid"}
+    assert refused[0].json()["message"] == text("webhook_signature_invalid")
+    assert all("token" not in r.text.lower() for r in refused)
 
 
 async def test_signed_but_unusable_bodies(receiver: Receiver, settings: Settings) -> None:
@@ -414,13 +422,6 @@ async def test_a_meeting_no_ticket_has_is_pending_and_not_recorded(
     assert event is not None
     events = SqlWebhookEvents(engine_for(settings.database_url))
     assert not events.seen(event.event_id), "an undelivered event must stay deliverable"
-
-
-def _handles_webex_events() -> bool:
-    """Whether the workflow has its `webex_event` handler yet (before that, Temporal keeps the
-    signal in the history without running anything)."""
-    definition = temporal_workflow._Definition.must_from_class(BlueTicketWorkflow)
-    return "webex_event" in definition.signals
 
 
 async def _signals(handle: WorkflowHandle[Any, Any]) -> list[dict[str, Any]]:
@@ -475,7 +476,7 @@ async def test_a_tickets_meeting_events_reach_its_workflow_once(
     answers = [d.answer for d in receiver.recorder.deliveries[first_delivery:]]
     assert answers[0] == {"delivered": True}  # meetings/ended, first registration
     assert answers[1] == {"duplicate": True}  # meetings/ended again, through the twin
-    assert answers[2]["code"] == "unauthenticated"  # signed with a secret we no longer hold
+    assert answers[2]["code"] == "webhook_signature_invalid"  # signed with a secret we no longer hold
     assert answers[3] == {"delivered": True}  # recordings/created
 
     signals = await _signals(requested.handle)
@@ -493,9 +494,33 @@ async def test_a_tickets_meeting_events_reach_its_workflow_once(
     assert (await _post(receiver, delivered.body, None)).status_code == 401
     assert len(await _signals(requested.handle)) == 2
 
-    if _handles_webex_events():
-        shown = await _wait_for_steps(requested.handle, "meeting ended", "recording created")
-        assert {"meeting ended", "recording created"} <= set(shown)
+    # What the workflow did with them: both on the timeline, the meeting held (provisionally, the
+    # clerk may still correct it) and the recording in the archive at once (R10).
+    shown = await _wait_for_steps(requested.handle, "meeting ended", "recording created")
+    assert {"meeting ended", "recording created"} <= set(shown)
+    assert (await requested.handle.query(BlueTicketWorkflow.status)).outcome == Outcome.HELD
+    archived = await _wait_for_archive(database_url, requested.ticket_id)
+    assert archived.recording_ref == ended["recording"]["id"]
+
+
+async def _wait_for_archive(database_url: str, ticket_id: str, within: float = 10) -> ArchiveEntry:
+    """The ticket's archive row once it holds a recording (the workflow writes it in an activity)."""
+    deadline = asyncio.get_running_loop().time() + within
+    row = _archived_recording(database_url, ticket_id)
+    while row is None and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.1)
+        row = _archived_recording(database_url, ticket_id)
+    assert row is not None, "the recording never reached the archive"
+    return row
+
+
+def _archived_recording(database_url: str, ticket_id: str) -> ArchiveEntry | None:
+    with session_scope(engine_for(database_url)) as session:
+        return session.exec(
+            select(ArchiveEntry).where(
+                ArchiveEntry.ticket_id == ticket_id, col(ArchiveEntry.recording_ref).is_not(None)
+            )
+        ).first()
 
 
 async def _wait_for_steps(handle: WorkflowHandle[Any, Any], *wanted: str, within: float = 10) -> list[str]:

@@ -6,7 +6,9 @@ import asyncio
 import uuid
 
 import httpx
+from temporalio import workflow
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from core.settings import Settings
 from core.temporal_client import connect
@@ -28,3 +30,46 @@ async def test_the_worker_serves_prometheus_metrics(env: WorkflowEnvironment, se
                 await asyncio.sleep(0.1)
     assert "temporal_num_pollers" in body
     assert 'task_queue="metrics-' in body
+
+
+@workflow.defn(name="WedgedForTheMetricsTest")
+class Wedged:
+    """Fails every workflow task, as a bug or an unreadable input would: the metric ops alert on."""
+
+    @workflow.run
+    async def run(self) -> None:
+        raise RuntimeError("a bug, not a Temporal failure")
+
+
+async def test_a_failing_workflow_task_shows_in_the_metrics(
+    env: WorkflowEnvironment, settings: Settings
+) -> None:
+    address = f"127.0.0.1:{free_port()}"
+    target = env.client.service_client.config.target_host
+    client = await connect(settings.model_copy(update={"temporal_address": target}), metrics_address=address)
+    queue = f"wedged-{uuid.uuid4().hex[:6]}"
+    failed = ""
+    async with Worker(
+        client, task_queue=queue, workflows=[Wedged], workflow_runner=UnsandboxedWorkflowRunner()
+    ):
+        handle = await client.start_workflow(
+            Wedged.run, id=f"wedged-{uuid.uuid4().hex[:6]}", task_queue=queue
+        )
+        async with httpx.AsyncClient(timeout=5) as http:
+            for _ in range(100):
+                body = (await http.get(f"http://{address}/metrics")).text
+                failed = next(
+                    (
+                        line
+                        for line in body.splitlines()
+                        if line.startswith("temporal_workflow_task_execution_failed")
+                        and 'workflow_type="WedgedForTheMetricsTest"' in line
+                    ),
+                    "",
+                )
+                if failed:
+                    break
+                await asyncio.sleep(0.1)
+        await handle.terminate("test over")
+    print(failed)
+    assert failed and float(failed.rsplit(" ", 1)[1]) >= 1, failed

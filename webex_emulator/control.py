@@ -3,7 +3,8 @@
 No auth here: it is a local test/dev tool and must never be exposed. The endpoints
 
 - inject faults (`POST/DELETE /_control/faults`): the next N matching `/v1` requests fail with the
-  given status (429 always carries `Retry-After`), to exercise the Temporal retry path;
+  given status (429 always carries `Retry-After`), to exercise the Temporal retry path; or, with
+  `seconds`, every matching request fails for that long (an outage that ends by itself);
 - move a meeting through its life (`POST /_control/meetings/{id}/start|end|fail`) and deliver the
   matching webhook events before answering:
   * `start`: scheduled → inProgress, event `meetings`/`started`;
@@ -19,6 +20,7 @@ status codes, `null` where the receiver could not be reached).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -81,7 +83,9 @@ def build_control_router(state: EmulatorState, webhook_secret: str) -> APIRouter
     @router.post("/_control/faults")
     async def add_fault(body: FaultCreate) -> dict[str, Any]:
         method = body.method.upper() if body.method else None
-        state.faults.append(FaultRule(body.path_prefix, method, body.status, body.count, body.retry_after))
+        until = time.monotonic() + body.seconds if body.seconds is not None else None
+        rule = FaultRule(body.path_prefix, method, body.status, body.count, body.retry_after, until)
+        state.faults.append(rule)
         return {"faults": [f.to_json() for f in state.faults]}
 
     @router.delete("/_control/faults")

@@ -67,7 +67,8 @@ class WebhookCreate(_Body):
 
 
 class FaultCreate(BaseModel):
-    """`POST /_control/faults`: the next `count` requests matching path prefix and method fail."""
+    """`POST /_control/faults`: the next `count` requests matching path prefix and method fail; with
+    `seconds`, every matching request fails until that many seconds have passed (an outage)."""
 
     model_config = ConfigDict(extra="forbid")
     path_prefix: str = "/v1"
@@ -75,6 +76,7 @@ class FaultCreate(BaseModel):
     status: int = Field(ge=400, le=599)
     count: int = Field(default=1, ge=1)
     retry_after: int | None = Field(default=None, ge=0)
+    seconds: float | None = Field(default=None, gt=0, le=3600)
 
 
 def zone(name: str) -> ZoneInfo:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -175,17 +176,23 @@ class FaultRule:
     status: int
     remaining: int
     retry_after: int | None
+    until: float | None = None  # time.monotonic() at which an outage ends; then `remaining` is unused
 
     def matches(self, method: str, path: str) -> bool:
         return path.startswith(self.path_prefix) and self.method in (None, method.upper())
 
+    def over(self) -> bool:
+        return self.until is not None and time.monotonic() >= self.until
+
     def to_json(self) -> dict[str, Any]:
+        left = None if self.until is None else round(max(0.0, self.until - time.monotonic()), 3)
         return {
             "path_prefix": self.path_prefix,
             "method": self.method,
             "status": self.status,
-            "count": self.remaining,
+            "count": self.remaining if self.until is None else None,
             "retry_after": self.retry_after,
+            "seconds_left": left,
         }
 
 
@@ -217,9 +224,13 @@ class EmulatorState:
                 return uuid.uuid4().hex, number
 
     def take_fault(self, method: str, path: str) -> FaultRule | None:
-        """Consume one use of the first rule matching this request, if any."""
+        """Consume one use of the first rule matching this request, if any (an outage is not used
+        up: it lasts until its time is over)."""
+        self.faults[:] = [rule for rule in self.faults if not rule.over()]
         for rule in self.faults:
             if rule.matches(method, path):
+                if rule.until is not None:
+                    return rule
                 rule.remaining -= 1
                 if rule.remaining <= 0:
                     self.faults.remove(rule)
@@ -247,7 +258,7 @@ class EmulatorState:
             "messages": list(self.messages),
             "recordings": [r.to_json(details=True) for r in self.recordings.values()],
             "webhooks": [w.to_json() for w in self.webhooks.values()],
-            "faults": [f.to_json() for f in self.faults],
+            "faults": [f.to_json() for f in self.faults if not f.over()],
             "deliveries": list(self.deliveries),
         }
 

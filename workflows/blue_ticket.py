@@ -34,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
         TicketStatus,
         TicketView,
     )
-    from workflows.calls import PATIENT, call, error_message, error_type, meeting_retry, wait_until
+    from workflows.calls import PATIENT, call, error_type, meeting_retry, wait_until
     from workflows.guards import Rejected
     from workflows.patches import (
         CLERK_NO_SHOW_REBOOK,
@@ -125,7 +125,8 @@ class BlueTicketWorkflow(TicketActions):
             self._set_assignee(assignment.assignee, assignment.reason)
             return True
         self._set_status(TicketStatus.AWAITING_ASSIGNMENT)
-        self._log("awaiting assignment", "handler absent, no substitute: the director picks")
+        why = assignment.why or "handler absent, no substitute"  # results recorded before `why`
+        self._log("awaiting assignment", f"{why}: the director picks")
         await self._email_staff("pick_needed", assignment.director)
         return await self._await_or_give_up(
             lambda: s.assignee is not None,
@@ -143,8 +144,8 @@ class BlueTicketWorkflow(TicketActions):
             return True
         except Rejected as refusal:
             self._set_status(TicketStatus.AWAITING_SLOT)
-            self._log("awaiting slot", str(refusal))
-            await self._email_citizen("choose_slot", note=str(refusal))
+            self._log("awaiting slot", refusal.code)
+            await self._email_citizen("choose_slot", note=refusal.code)
         return await self._await_or_give_up(
             lambda: s.booking is not None,
             s.inp.policy.slot_choice_timeout,
@@ -209,7 +210,12 @@ class BlueTicketWorkflow(TicketActions):
             s.meeting = MeetingInfo(
                 channel=Channel.PHONE, start=s.booking.start, end=s.booking.end, phone=s.inp.citizen.phone
             )
-            self._log("webex failed: switched to phone", error_message(err))
+            # Plain words: the timeline reaches the citizen's page; the vendor's error stays in the
+            # activity's failure in the history, for ops.
+            why = error_type(err) or "no answer"
+            self._log(
+                "webex failed: switched to phone", f"Webex could not create the meeting ({why}); by phone"
+            )
             return
         self._log("meeting created", s.meeting.join_url or s.meeting.channel.value)
         if s.meeting.meeting_id is not None:
@@ -233,6 +239,8 @@ class BlueTicketWorkflow(TicketActions):
         s = self._s
         while True:
             assert s.slot_start is not None
+            if s.move is not None and s.move.secured:  # a reschedule's new slot is held (RESCHEDULE_SAGA)
+                await self._carry_out_move()
 
             def interrupted(moves: int = s.reschedules) -> bool:
                 return s.cancel is not None or s.reschedules != moves or s.meeting_started

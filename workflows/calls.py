@@ -16,6 +16,18 @@ RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=time
 PATIENT = RetryPolicy(
     initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=5), maximum_attempts=50
 )
+# An email is sized to SMTP, which answers in seconds: a worker that dies mid-send misses its
+# heartbeats and the send is retried within seconds, not after a long start-to-close. PATIENT
+# still retries a server that is down for hours.
+EMAIL_START_TO_CLOSE = timedelta(seconds=15)
+EMAIL_HEARTBEAT = timedelta(seconds=5)
+
+# What an update must answer at once (a reschedule's new slot): a short timeout and few tries, so the
+# caller hears yes or no within seconds; everything slower is carried out by the main flow.
+PROMPT = timedelta(seconds=5)
+PROMPT_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=500), maximum_interval=timedelta(seconds=1), maximum_attempts=3
+)
 
 
 def meeting_retry(attempts: int) -> RetryPolicy:
@@ -27,10 +39,34 @@ def meeting_retry(attempts: int) -> RetryPolicy:
     )
 
 
-async def call(name: str, arg: Any, result_type: type, summary: str, retry: RetryPolicy = RETRY) -> Any:
+async def call(
+    name: str,
+    arg: Any,
+    result_type: type,
+    summary: str,
+    retry: RetryPolicy = RETRY,
+    start_to_close: timedelta = QUICK,
+) -> Any:
     """An activity by name (workflow code never imports I/O code), with its summary for the UI."""
     return await workflow.execute_activity(
-        name, arg, result_type=result_type, start_to_close_timeout=QUICK, retry_policy=retry, summary=summary
+        name,
+        arg,
+        result_type=result_type,
+        start_to_close_timeout=start_to_close,
+        retry_policy=retry,
+        summary=summary,
+    )
+
+
+async def call_email(name: str, arg: Any, summary: str) -> None:
+    """The email activity, with the timeouts above (the activity heartbeats while it sends)."""
+    await workflow.execute_activity(
+        name,
+        arg,
+        start_to_close_timeout=EMAIL_START_TO_CLOSE,
+        heartbeat_timeout=EMAIL_HEARTBEAT,
+        retry_policy=PATIENT,
+        summary=summary,
     )
 
 

@@ -34,65 +34,110 @@ BEFORE_MEETING = (
 
 
 class Rejected(Exception):
-    """An action that is wrong for the ticket's state; the reason is shown to whoever sent it."""
+    """An action that is wrong for the ticket's state. `code` is a stable `domain.messages` key (the
+    sentence the person who acted reads, in their language); `str()` is the English reason for ops
+    (the timeline, the update's failure message)."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
 
 
-def require(condition: bool, reason: str) -> None:
+def require(condition: bool, code: str, reason: str) -> None:
     if not condition:
-        raise Rejected(reason)
+        raise Rejected(code, reason)
 
 
 def require_assignee(state: TicketState, staff_id: str) -> None:
-    require(state.assignee is not None and staff_id == state.assignee.id, "not the ticket's clerk")
+    require(
+        state.assignee is not None and staff_id == state.assignee.id,
+        "not_your_ticket",
+        "not the ticket's clerk",
+    )
 
 
 def check_outcome(state: TicketState, action: OutcomeAction) -> None:
     require_assignee(state, action.staff_id)
-    require(state.status in AFTER_MEETING, "the meeting has not taken place yet")
+    require(state.status in AFTER_MEETING, "meeting_not_held_yet", "the meeting has not taken place yet")
     # Webex's "meeting ended" records "held" provisionally; the clerk may correct it once.
-    require(state.outcome is None or state.outcome_by_webex, "the outcome is already recorded")
-    require(action.outcome != Outcome.CANCELLED, "only the citizen can cancel")
+    require(
+        state.outcome is None or state.outcome_by_webex,
+        "outcome_already_recorded",
+        "the outcome is already recorded",
+    )
+    require(action.outcome != Outcome.CANCELLED, "outcome_cancel_by_citizen", "only the citizen can cancel")
 
 
 def check_resolution(state: TicketState, action: ResolutionAction) -> None:
     require_assignee(state, action.staff_id)
-    require(state.status in AFTER_MEETING, "the meeting has not taken place yet")
-    require(state.resolution is None, "the resolution is already submitted")
-    require(state.outcome in (None, Outcome.HELD), "the meeting was not held")
+    # Most specific first: a resolved or no-show ticket is past its meeting, not before it.
+    require(state.resolution is None, "resolution_already_submitted", "the resolution is already submitted")
+    require(state.outcome in (None, Outcome.HELD), "meeting_not_held", "the meeting was not held")
+    require(state.status in AFTER_MEETING, "meeting_not_held_yet", "the meeting has not taken place yet")
 
 
 def check_assign(state: TicketState, action: AssignAction) -> None:
-    require(state.status == TicketStatus.AWAITING_ASSIGNMENT, "the ticket does not need a pick")
+    require(
+        state.status == TicketStatus.AWAITING_ASSIGNMENT, "pick_not_needed", "the ticket does not need a pick"
+    )
     director_id = state.director.id if state.director else None
-    require(action.staff_id == director_id, "only the department's director picks")
+    require(action.staff_id == director_id, "pick_director_only", "only the department's director picks")
 
 
 def check_cancel(state: TicketState, action: CancelAction) -> None:
-    require(state.status in BEFORE_MEETING, "only a meeting that has not started can be cancelled")
-    require(state.cancel is None, "the ticket is already being cancelled")
+    require(
+        state.status in BEFORE_MEETING,
+        "cancel_too_late",
+        "only a meeting that has not started can be cancelled",
+    )
+    require(state.cancel is None, "cancel_already_requested", "the ticket is already being cancelled")
 
 
 def check_reschedule(state: TicketState, action: RescheduleAction, now: datetime) -> None:
-    require(state.status == TicketStatus.SCHEDULED, "only a booked meeting that has not started can move")
-    require(state.slot_start is not None and now < state.slot_start, "the meeting has already started")
-    require(action.slot_start != state.slot_start, "that is already the meeting's time")
+    require(
+        state.status == TicketStatus.SCHEDULED,
+        "reschedule_not_booked",
+        "only a booked meeting that has not started can move",
+    )
+    require(
+        state.slot_start is not None and now < state.slot_start,
+        "meeting_already_started",
+        "the meeting has already started",
+    )
+    require(
+        action.slot_start != state.slot_start, "reschedule_same_time", "that is already the meeting's time"
+    )
     if action.staff_id is not None:
         require_assignee(state, action.staff_id)
-        require(bool(action.reason.strip()), "say why: the citizen reads the reason")
+        require(
+            bool(action.reason.strip()), "reschedule_reason_required", "say why: the citizen reads the reason"
+        )
 
 
 def check_in_person(state: TicketState, action: InPersonDecision) -> None:
-    require(state.status == TicketStatus.AWAITING_CLERK_ACCEPTANCE, "no in-person request is pending")
+    require(
+        state.status == TicketStatus.AWAITING_CLERK_ACCEPTANCE,
+        "in_person_not_pending",
+        "no in-person request is pending",
+    )
     require_assignee(state, action.staff_id)
 
 
 def check_choose_slot(state: TicketState, action: ChooseSlotAction) -> None:
-    require(state.status == TicketStatus.AWAITING_SLOT, "no slot choice is pending")
+    require(
+        state.status == TicketStatus.AWAITING_SLOT, "slot_choice_not_pending", "no slot choice is pending"
+    )
 
 
 def check_escalate(state: TicketState, action: EscalateAction, now: datetime) -> None:
-    require(state.level < Level.MAYOR, "the mayor is the last level")
-    require(state.status == TicketStatus.RESOLVED, "escalation opens once the resolution is issued")
-    require(state.escalation is None, "escalation already requested")
+    require(state.level < Level.MAYOR, "escalation_last_level", "the mayor is the last level")
+    require(
+        state.status == TicketStatus.RESOLVED,
+        "escalation_not_open",
+        "escalation opens once the resolution is issued",
+    )
+    require(state.escalation is None, "escalation_already_requested", "escalation already requested")
     deadline = state.escalation_deadline
-    require(deadline is not None and now < deadline, "the 30-day window has closed")
+    require(
+        deadline is not None and now < deadline, "escalation_window_closed", "the 30-day window has closed"
+    )

@@ -10,3 +10,4 @@ WORKING_HOUR_DEADLINES: Final = "working-hour-deadlines-v1"  # R8 reminder and d
 CLERK_NO_SHOW_REBOOK: Final = "clerk-no-show-rebook-v1"  # a clerk no-show offers the citizen a new slot
 IN_PERSON_ACCEPTANCE: Final = "in-person-acceptance-v1"  # in person only when the clerk accepts
 EARLIER_RESOLUTIONS: Final = "earlier-resolutions-attached-v1"  # the next level's holder gets them
+RESCHEDULE_SAGA: Final = "reschedule-saga-v1"  # the update secures the slot; the flow moves the rest

@@ -1,17 +1,26 @@
 """A ticket's handlers: clerk and citizen actions as updates with validators (the app gets an
 immediate yes or a reason) and, for the clerk, the same payload as signals (the Temporal UI), plus
-Webex's events and the `status` query. Refusals come from `workflows.guards`."""
+Webex's events and the `status` query. Refusals come from `workflows.guards`.
+
+Every handler takes `*args` and decodes its one JSON object itself (`workflows.entry`), so no
+payload, however malformed, can fail a workflow task. A refused *signal* is written to the
+timeline ("signal rejected", a short reason). A refused *update* answers its caller with
+`ApplicationError(reason, type=<domain.messages code>)` and leaves no trace in the history: its
+validator only reads the state (the SDK forbids a validator to change it, and a rejected update
+is not recorded), which is why update refusals are not in the timeline.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from temporalio import workflow
+from temporalio.common import RawValue
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic import BaseModel, ValidationError
+    from pydantic import BaseModel
 
     from domain import activity_io as io
     from domain.models import (
@@ -34,78 +43,132 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import guards
     from workflows.calls import PATIENT, call
+    from workflows.entry import INVALID, decode, refusing, shown_name
     from workflows.guards import Rejected
-    from workflows.ticket_base import TicketBase, short_validation
+    from workflows.patches import RESCHEDULE_SAGA
+    from workflows.ticket_moves import TicketMoves
+
+M = TypeVar("M", bound=BaseModel)
+
+_ONE_OBJECT = "One JSON object: "
 
 
-class TicketActions(TicketBase):
+class TicketActions(TicketMoves):
     # --- clerk and citizen actions: updates for the app, signals for the Temporal UI -------------
+    # Each update: `*args` in, decoded and checked by its validator, decoded again by its handler
+    # (the validator does not run on replay); a refusal is `ApplicationError(type=<code>)`.
 
-    @workflow.update(description="Clerk: record how the meeting went (held, citizen_no_show, clerk_no_show).")
-    def record_outcome(self, action: OutcomeAction) -> ActionResult:
-        return self._apply_outcome(action)
+    @workflow.update(
+        description=_ONE_OBJECT + '{"staff_id", "outcome": "held" | "citizen_no_show" | "clerk_no_show", '
+        '"note"}. Clerk: how the meeting went.'
+    )
+    def record_outcome(self, *args: Any) -> ActionResult:
+        with refusing():
+            return self._apply_outcome(decode(args, OutcomeAction))
 
     @record_outcome.validator
-    def _check_outcome(self, action: OutcomeAction) -> None:
-        guards.check_outcome(self._s, action)
+    def _check_outcome(self, *args: Any) -> None:
+        with refusing():
+            guards.check_outcome(self._s, decode(args, OutcomeAction))
 
-    @workflow.update(description="Clerk: submit the resolution (conclusions, documents still needed).")
-    def submit_resolution(self, action: ResolutionAction) -> ActionResult:
-        return self._apply_resolution(action)
+    @workflow.update(
+        description=_ONE_OBJECT + '{"staff_id", "conclusions", "category", "documents_needed": '
+        '[{"title", "original"}]}. Clerk: the resolution, once the meeting is held.'
+    )
+    def submit_resolution(self, *args: Any) -> ActionResult:
+        with refusing():
+            return self._apply_resolution(decode(args, ResolutionAction))
 
     @submit_resolution.validator
-    def _check_resolution(self, action: ResolutionAction) -> None:
-        guards.check_resolution(self._s, action)
+    def _check_resolution(self, *args: Any) -> None:
+        with refusing():
+            guards.check_resolution(self._s, decode(args, ResolutionAction))
 
-    @workflow.update(description="Director: pick the clerk when the handler is absent with no substitute.")
-    async def assign_clerk(self, action: AssignAction) -> ActionResult:
-        assert self._s.file is not None
-        request = io.PickRequest(
-            file=self._s.file, director_id=action.staff_id, assignee_id=action.assignee_id
-        )
-        picked = await call(io.CONFIRM_PICK, request, StaffMember, "Check the director's pick")
+    @workflow.update(
+        description=_ONE_OBJECT + '{"staff_id": <director>, "assignee_id"}. Director: pick the clerk '
+        "when the handler and their substitute are absent."
+    )
+    async def assign_clerk(self, *args: Any) -> ActionResult:
+        with refusing():
+            action = decode(args, AssignAction)
+            assert self._s.file is not None
+            request = io.PickRequest(
+                file=self._s.file,
+                director_id=action.staff_id,
+                assignee_id=action.assignee_id,
+                at=self._s.slot_start,
+            )
+            picked = await call(io.CONFIRM_PICK, request, StaffMember, "Check the director's pick")
         self._set_assignee(picked, "director_pick")
         return self._ok()
 
     @assign_clerk.validator
-    def _check_assign(self, action: AssignAction) -> None:
-        guards.check_assign(self._s, action)
+    def _check_assign(self, *args: Any) -> None:
+        with refusing():
+            guards.check_assign(self._s, decode(args, AssignAction))
 
-    @workflow.update(description="Citizen: cancel before the meeting starts.")
-    def cancel(self, action: CancelAction) -> ActionResult:
-        self._s.cancel = action
+    @workflow.update(description=_ONE_OBJECT + '{"reason"}. Citizen: cancel before the meeting starts.')
+    def cancel(self, *args: Any) -> ActionResult:
+        with refusing():
+            self._s.cancel = decode(args, CancelAction)
         return self._ok()
 
     @cancel.validator
-    def _check_cancel(self, action: CancelAction) -> None:
-        guards.check_cancel(self._s, action)
+    def _check_cancel(self, *args: Any) -> None:
+        with refusing():
+            guards.check_cancel(self._s, decode(args, CancelAction))
 
-    @workflow.update(description="Citizen: choose another slot after the first one was refused.")
-    async def choose_slot(self, action: ChooseSlotAction) -> ActionResult:
-        try:
+    @workflow.update(
+        description=_ONE_OBJECT + '{"slot_start", "requested_at"}. Citizen: choose another slot after the '
+        "first one was refused."
+    )
+    async def choose_slot(self, *args: Any) -> ActionResult:
+        with refusing():
+            action = decode(args, ChooseSlotAction)
             await self._reserve(action.slot_start, action.requested_at)
-        except Rejected as refusal:
-            raise ApplicationError(str(refusal), type=io.SLOT_UNAVAILABLE) from None
         return self._ok()
 
     @choose_slot.validator
-    def _check_choose_slot(self, action: ChooseSlotAction) -> None:
-        guards.check_choose_slot(self._s, action)
+    def _check_choose_slot(self, *args: Any) -> None:
+        with refusing():
+            guards.check_choose_slot(self._s, decode(args, ChooseSlotAction))
 
-    @workflow.update(description="Citizen: ask for the next level (director, deputy mayor, mayor) (R9).")
-    def escalate(self, action: EscalateAction) -> ActionResult:
-        self._s.escalation = action
+    @workflow.update(
+        description=_ONE_OBJECT + '{"slot_start", "channel", "requested_at"}. Citizen: ask for the next '
+        "level (director, deputy mayor, mayor) within 30 days of the resolution (R9)."
+    )
+    def escalate(self, *args: Any) -> ActionResult:
+        with refusing():
+            self._s.escalation = decode(args, EscalateAction)
         self._log("escalation requested", f"to level {Level(self._s.level + 1).name.lower()}")
         return self._ok()
 
     @escalate.validator
-    def _check_escalate(self, action: EscalateAction) -> None:
-        guards.check_escalate(self._s, action, workflow.now())
+    def _check_escalate(self, *args: Any) -> None:
+        with refusing():
+            guards.check_escalate(self._s, decode(args, EscalateAction), workflow.now())
 
-    @workflow.update(description="Citizen (no staff_id) or clerk (staff_id, reason): move the meeting.")
-    async def reschedule(self, action: RescheduleAction) -> ActionResult:
-        """The old slot is freed first (a ticket holds one booking per level); if the new one was
-        taken meanwhile, the old one is taken back and the caller is told why."""
+    @workflow.update(
+        description=_ONE_OBJECT + '{"slot_start", "requested_at"} from the citizen, or {"slot_start", '
+        '"staff_id", "reason"} from the clerk: move the meeting.'
+    )
+    async def reschedule(self, *args: Any) -> ActionResult:
+        with refusing():
+            return await self._apply_reschedule(decode(args, RescheduleAction))
+
+    @reschedule.validator
+    def _check_reschedule(self, *args: Any) -> None:
+        with refusing():
+            guards.check_reschedule(self._s, decode(args, RescheduleAction), workflow.now())
+            self._check_no_move_pending()
+
+    async def _apply_reschedule(self, action: RescheduleAction) -> ActionResult:
+        """Since RESCHEDULE_SAGA: the update secures the new slot and answers; the main flow moves
+        the meeting and tells both sides (workflows/ticket_moves.py). Before it (tickets whose
+        history has the old way): the old slot was freed first, the meeting moved inside the
+        update, and if the new slot was taken meanwhile the old one was taken back."""
+        if workflow.patched(RESCHEDULE_SAGA):
+            return await self._secure_the_new_slot(action)
         s = self._s
         assert s.booking is not None and s.meeting is not None
         old_start, old_meeting = s.booking.start, s.meeting
@@ -113,9 +176,9 @@ class TicketActions(TicketBase):
         await call(io.RELEASE_SLOT, release, bool, "Free the old slot")
         try:
             await self._reserve(action.slot_start, action.requested_at)
-        except Rejected as refusal:
+        except Rejected:
             await self._reserve(old_start)
-            raise ApplicationError(str(refusal), type=io.SLOT_UNAVAILABLE) from None
+            raise  # `refusing()` gives the caller its code (slot_taken, …)
         assert s.booking is not None
         move = io.MoveMeetingRequest(meeting=old_meeting, start=s.booking.start, end=s.booking.end)
         s.meeting = await call(io.MOVE_MEETING, move, MeetingInfo, "Move the meeting", PATIENT)
@@ -131,22 +194,30 @@ class TicketActions(TicketBase):
         await self._email_staff("rescheduled", s.assignee)
         return self._ok()
 
-    @reschedule.validator
-    def _check_reschedule(self, action: RescheduleAction) -> None:
-        guards.check_reschedule(self._s, action, workflow.now())
-
-    @workflow.update(description='Clerk: accept or decline an in-person meeting: {"staff_id", "accept"}.')
-    def decide_in_person(self, action: InPersonDecision) -> ActionResult:
-        return self._apply_in_person(action)
+    @workflow.update(
+        description=_ONE_OBJECT + '{"staff_id", "accept": true | false}. Clerk: accept or decline the '
+        "in-person meeting the citizen asked for."
+    )
+    def decide_in_person(self, *args: Any) -> ActionResult:
+        with refusing():
+            return self._apply_in_person(decode(args, InPersonDecision))
 
     @decide_in_person.validator
-    def _check_in_person(self, action: InPersonDecision) -> None:
-        guards.check_in_person(self._s, action)
+    def _check_in_person(self, *args: Any) -> None:
+        with refusing():
+            guards.check_in_person(self._s, decode(args, InPersonDecision))
 
-    @workflow.signal(description='Clerk (Temporal UI): {"staff_id": "...", "accept": true}')
-    def decide_in_person_signal(self, payload: dict[str, Any]) -> None:
+    @workflow.signal(
+        description='Clerk (Temporal UI), one JSON object: {"staff_id": "c0001", "accept": true}. '
+        'A refusal is written to the timeline as "signal rejected".'
+    )
+    def decide_in_person_signal(self, *args: Any) -> None:
         self._from_signal(
-            "decide_in_person", payload, InPersonDecision, self._check_in_person, self._apply_in_person
+            "decide_in_person",
+            args,
+            InPersonDecision,
+            lambda action: guards.check_in_person(self._s, action),
+            self._apply_in_person,
         )
 
     def _apply_in_person(self, action: InPersonDecision) -> ActionResult:
@@ -154,13 +225,18 @@ class TicketActions(TicketBase):
         self._log("in person " + ("accepted" if action.accept else "declined"), f"by {action.staff_id}")
         return self._ok()
 
-    @workflow.signal(name="webex_event", description="Webex webhook events, verified by the API (issue 4).")
-    async def webex_event(self, payload: dict[str, Any]) -> None:
+    @workflow.signal(
+        name="webex_event",
+        description='Webex webhook events, verified by the API (issue 4): {"event_id", "kind", '
+        '"meeting_id", "recording_id", "at"}. A malformed one is written to the timeline as '
+        '"signal rejected".',
+    )
+    async def webex_event(self, *args: Any) -> None:
         s = self._s
         try:
-            event = WebexEvent.model_validate(payload)
-        except ValidationError as err:
-            self._log("signal rejected", f"webex_event: {short_validation(err)}")
+            event = decode(args, WebexEvent)
+        except Rejected as refusal:
+            self._log("signal rejected", f"webex_event: {refusal}")
             return
         if s.meeting is None or event.meeting_id != s.meeting.meeting_id:
             self._log("webex event ignored", f"{event.kind} for another meeting")
@@ -179,18 +255,46 @@ class TicketActions(TicketBase):
             s.recording_ref = event.recording_id
             await self._archive()
 
-    @workflow.signal(description='Clerk (Temporal UI): {"staff_id": "...", "outcome": "held"}')
-    def record_outcome_signal(self, payload: dict[str, Any]) -> None:
-        self._from_signal("record_outcome", payload, OutcomeAction, self._check_outcome, self._apply_outcome)
+    @workflow.signal(
+        description='Clerk (Temporal UI), one JSON object: {"staff_id": "c0001", "outcome": "held"} '
+        '(or "citizen_no_show", "clerk_no_show"; optional "note"). A refusal is written to the timeline '
+        'as "signal rejected".'
+    )
+    def record_outcome_signal(self, *args: Any) -> None:
+        self._from_signal(
+            "record_outcome",
+            args,
+            OutcomeAction,
+            lambda action: guards.check_outcome(self._s, action),
+            self._apply_outcome,
+        )
 
     @workflow.signal(
-        description='Clerk (Temporal UI): {"staff_id": "...", "conclusions": "...", "category": "clarified", '
-        '"documents_needed": [{"title": "...", "original": true}]}'
+        description='Clerk (Temporal UI), one JSON object: {"staff_id": "c0001", "conclusions": "...", '
+        '"category": "clarified", "documents_needed": [{"title": "...", "original": true}]}. '
+        'A refusal is written to the timeline as "signal rejected".'
     )
-    def submit_resolution_signal(self, payload: dict[str, Any]) -> None:
+    def submit_resolution_signal(self, *args: Any) -> None:
         self._from_signal(
-            "submit_resolution", payload, ResolutionAction, self._check_resolution, self._apply_resolution
+            "submit_resolution",
+            args,
+            ResolutionAction,
+            lambda action: guards.check_resolution(self._s, action),
+            self._apply_resolution,
         )
+
+    @workflow.signal(dynamic=True, description="Any other signal name: refused in the timeline.")
+    def unknown_signal(self, name: str, args: Sequence[RawValue]) -> None:
+        """A mistyped name in the Temporal UI would otherwise wait unseen in the worker's buffer."""
+        self._log("signal rejected", f"{shown_name(name)}: no such signal")
+
+    @workflow.update(dynamic=True, description="Any other update name: refused.")
+    def unknown_update(self, name: str, args: Sequence[RawValue]) -> None:
+        """Never runs: its validator refuses every call."""
+
+    @unknown_update.validator
+    def _refuse_unknown_update(self, name: str, args: Sequence[RawValue]) -> None:
+        raise ApplicationError(f"{shown_name(name)}: no such update", type=INVALID, non_retryable=True)
 
     @workflow.query(description="The ticket as the citizen page, the clerk app and ops see it.")
     def status(self) -> TicketView:
@@ -211,17 +315,16 @@ class TicketActions(TicketBase):
     def _from_signal(
         self,
         name: str,
-        payload: dict[str, Any],
-        model: type[BaseModel],
-        check: Callable[[Any], None],
-        apply: Callable[[Any], Any],
+        args: tuple[Any, ...],
+        model: type[M],
+        check: Callable[[M], None],
+        apply: Callable[[M], Any],
     ) -> None:
         """A signal cannot answer its sender, so a refusal is written where ops look: the timeline."""
         try:
-            action = model.model_validate(payload)
+            action = decode(args, model)
             check(action)
-        except (ValidationError, Rejected) as err:
-            reason = short_validation(err) if isinstance(err, ValidationError) else str(err)
-            self._log("signal rejected", f"{name}: {reason}")
+        except Rejected as refusal:
+            self._log("signal rejected", f"{name}: {refusal}")
             return
         apply(action)

@@ -10,8 +10,6 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic import ValidationError
-
     from core import search_attributes as sa
     from domain import activity_io as io
     from domain.models import (
@@ -23,8 +21,8 @@ with workflow.unsafe.imports_passed_through():
         TicketStatus,
         TimelineEntry,
     )
-    from workflows.calls import PATIENT, call, error_message, error_type
-    from workflows.guards import Rejected
+    from workflows.calls import PROMPT, PROMPT_RETRY, call, call_email, error_type
+    from workflows.entry import activity_refusal
     from workflows.patches import MEETING_CHANNEL
     from workflows.ticket_state import TicketState
 
@@ -32,9 +30,13 @@ with workflow.unsafe.imports_passed_through():
 class TicketBase:
     _s: TicketState
 
-    async def _reserve(self, start: datetime, window_from: datetime | None = None) -> None:
+    async def _reserve(
+        self, start: datetime, window_from: datetime | None = None, *, replacing: Booking | None = None
+    ) -> None:
         """Reserve through the database (which refuses a taken slot), turning a refusal into
-        `Rejected` so both the main flow and the choose-slot update can answer the citizen."""
+        `Rejected` (its code: `slot_taken`, …) so both the main flow and the choose-slot update can
+        answer the citizen. `replacing` (a reschedule, inside an update): swap the ticket's booking
+        for the new one in one transaction, answered within seconds (`PROMPT`)."""
         s = self._s
         assert s.assignee is not None
         request = io.ReserveRequest(
@@ -45,13 +47,19 @@ class TicketBase:
             requested_at=window_from or s.inp.requested_at or workflow.info().start_time,
             policy=s.inp.policy,
             accepted_after_window=s.inp.accepted_after_window and window_from is None,
+            replacing=replacing.start if replacing else None,
+            moved_at=workflow.now() if replacing else None,
         )
         try:
-            booking = await call(io.RESERVE_SLOT, request, Booking, "Reserve the slot")
+            if replacing is None:
+                booking = await call(io.RESERVE_SLOT, request, Booking, "Reserve the slot")
+            else:
+                summary = "Move the booking to the new slot"
+                booking = await call(io.RESERVE_SLOT, request, Booking, summary, PROMPT_RETRY, PROMPT)
         except ActivityError as err:
             if error_type(err) != io.SLOT_UNAVAILABLE:
                 raise
-            raise Rejected(error_message(err)) from err
+            raise activity_refusal(err) from err
         s.booking, s.slot_start = booking, booking.start
         workflow.upsert_search_attributes([sa.MEETING_TIME.value_set(booking.start)])
         self._log("booked", f"{booking.start.isoformat()} with {s.assignee.name}")
@@ -85,7 +93,7 @@ class TicketBase:
             note=note,
             attach_document=attach,
         )
-        await call(io.SEND_EMAIL, request, type(None), f"Email the citizen: {kind}", PATIENT)
+        await call_email(io.SEND_EMAIL, request, f"Email the citizen: {kind}")
 
     async def _email_staff(
         self, kind: str, person: StaffMember | None, attach: list[str] | None = None
@@ -99,7 +107,7 @@ class TicketBase:
             ticket=self._s.view(),
             attach_documents=attach or [],
         )
-        await call(io.SEND_EMAIL, request, type(None), f"Email {person.name}: {kind}", PATIENT)
+        await call_email(io.SEND_EMAIL, request, f"Email {person.name}: {kind}")
 
     async def _archive(self) -> None:
         s = self._s
@@ -114,7 +122,3 @@ class TicketBase:
         record = s.archive_record(workflow.now())
         await call(io.ARCHIVE_AUDIENCE, record, type(None), "Archive the audience (R10)")
         s.archived = True
-
-
-def short_validation(err: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()[:5])

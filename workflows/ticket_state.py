@@ -28,6 +28,18 @@ from domain.models import (
 NO_SHOWS = (Outcome.CITIZEN_NO_SHOW, Outcome.CLERK_NO_SHOW)
 
 
+@dataclass(frozen=True)
+class PendingMove:
+    """A reschedule under way (workflows/ticket_moves.py). Not `secured`: the update is reserving
+    the new slot, and a second move is refused meanwhile. `secured`: the new slot is the ticket's,
+    the caller was told yes, and the main flow moves the meeting and sends the invitations."""
+
+    previous_start: datetime
+    by: str  # "citizen" or "clerk <staff id>"
+    reason: str
+    secured: bool = False
+
+
 @dataclass
 class TicketState:
     inp: TicketInput
@@ -47,6 +59,7 @@ class TicketState:
     escalation_deadline: datetime | None = None
     rejection_code: str | None = None
     reschedules: int = 0
+    move: PendingMove | None = None
     attempt: int = 0  # meetings held (or missed) at this level: a clerk no-show books another
     meeting_started: bool = False
     meeting_started_at: datetime | None = None  # when Webex said it began

@@ -8,7 +8,7 @@ step re-renders its form with the citizen's values in place: nothing typed is lo
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from core.links import citizen_key
+from domain.field_messages import form_sentences
 from domain.models import Channel, FileRef, Language, Level
 from http_api import citizen
 from http_api.deps import AppState, StateDep
@@ -32,10 +33,11 @@ FILE_FIELDS = ("registration_number", "requester_name", "filing_date")
 CONTACT_FIELDS = ("slot_start", "channel", "phone", "email")
 
 
-def _bad_fields(err: ValidationError) -> list[str]:
-    """The form fields a validation error names, in form order, for the message and aria-invalid."""
-    named = {str(e["loc"][0]) for e in err.errors() if e["loc"]}
-    return [f for f in (*FILE_FIELDS, *CONTACT_FIELDS) if f in named]
+def _bad_fields(err: ValidationError, lang: Language) -> dict[str, str]:
+    """The form fields a validation error names, in form order, each with the sentence shown next
+    to it (`domain/field_messages.py`, the same as the API's 422); the keys get aria-invalid."""
+    named = form_sentences(err.errors(), lang)
+    return {f: named[f] for f in (*FILE_FIELDS, *CONTACT_FIELDS) if f in named}
 
 
 def _form_page(
@@ -44,7 +46,7 @@ def _form_page(
     values: dict[str, str],
     *,
     message: str = "",
-    bad_fields: Iterable[str] = (),
+    bad_fields: Mapping[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     return render(
@@ -54,7 +56,8 @@ def _form_page(
         status_code,
         values=values,
         message=message,
-        bad_fields=list(bad_fields),
+        bad_fields=list(bad_fields or {}),
+        field_errors=dict(bad_fields or {}),
     )
 
 
@@ -65,7 +68,7 @@ async def _choose_page(
     values: dict[str, str],
     *,
     message: str = "",
-    bad_fields: Iterable[str] = (),
+    bad_fields: Mapping[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     """Step 2 for the file in `values`; falls back to step 1 when the file itself is refused."""
@@ -77,7 +80,7 @@ async def _choose_page(
             lang,
             values,
             message=sentence("invalid_input", lang),
-            bad_fields=_bad_fields(err),
+            bad_fields=_bad_fields(err, lang),
             status_code=422,
         )
     try:
@@ -98,7 +101,8 @@ async def _choose_page(
         channels=list(Channel),
         values={"channel": Channel.WEBEX.value, **values},
         message=message,
-        bad_fields=list(bad_fields),
+        bad_fields=list(bad_fields or {}),
+        field_errors=dict(bad_fields or {}),
     )
 
 
@@ -150,7 +154,7 @@ async def submit(request: Request, state: StateDep) -> Response:
             lang,
             values,
             message=sentence("invalid_input", lang),
-            bad_fields=_bad_fields(err),
+            bad_fields=_bad_fields(err, lang),
             status_code=422,
         )
     try:

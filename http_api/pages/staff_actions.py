@@ -53,7 +53,15 @@ async def _act(
         flash = ("error", sentence("invalid_input", lang))
         bad = tuple(err.fields)
         return await ticket_page(
-            request, state, session, workflow_id, flash=flash, values=values, bad_fields=bad, status_code=422
+            request,
+            state,
+            session,
+            workflow_id,
+            flash=flash,
+            values=values,
+            bad_fields=bad,
+            field_errors=err.sentences(lang),
+            status_code=422,
         )
     except ApiError as err:
         if err.status in (403, 404):  # not theirs, or no such ticket: the error page, not a message

@@ -2,17 +2,20 @@
 
 Validation stays the API's: each form becomes the same pydantic request the JSON API takes
 (`ResolutionRequest`, `RescheduleRequest`, ...), so the page accepts exactly what the API accepts.
-This module only names which form field a refusal points at, for `aria-invalid` and the message.
+This module only names which form field a refusal points at, for `aria-invalid`, and keeps the
+errors so the page can say, next to each field, the same sentence as the API's 422.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from domain.field_messages import sentences_for
 from domain.models import Language, NeededDocument, StaffMember
 from http_api import citizen
 from http_api.deps import AppState
@@ -29,32 +32,45 @@ from http_api.schemas import (
 MAX_DOCUMENT_ROWS = 5
 
 
+Problem = tuple[str, Mapping[str, Any]]  # (form field, the validation error about it)
+
+
 class FormInvalid(Exception):
-    """The form does not make a valid request; `fields` are the form fields to mark."""
+    """The form does not make a valid request; `fields` are the form fields to mark, `problems`
+    the validation errors behind them, for the sentence shown next to each field."""
 
-    def __init__(self, fields: list[str]) -> None:
-        super().__init__(", ".join(fields))
-        self.fields = fields
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        self.fields = list(dict.fromkeys(field for field, _ in problems))
+        super().__init__(", ".join(self.fields))
+
+    def sentences(self, lang: Language) -> dict[str, str]:
+        """Form field -> its sentence (`domain/field_messages.py`, as in the API's 422)."""
+        found: dict[str, str] = {}
+        for field, error in self.problems:
+            [(_, sentence)] = sentences_for([error], lang, on_form=True)
+            found.setdefault(field, sentence)
+        return found
 
 
-def _named(err: ValidationError) -> list[str]:
-    """The top-level field names a validation error points at (they are the form's names too)."""
-    return list(dict.fromkeys(str(e["loc"][0]) for e in err.errors() if e["loc"]))
+def _named(err: ValidationError) -> list[Problem]:
+    """Each error with the top-level field it points at (the request's names are the form's too)."""
+    return [(str(e["loc"][0]), e) for e in err.errors() if e["loc"]]
 
 
-def _documents(form: Mapping[str, str]) -> tuple[list[NeededDocument], list[str]]:
+def _documents(form: Mapping[str, str]) -> tuple[list[NeededDocument], list[Problem]]:
     """Rows `doc_title_<n>` + `doc_kind_<n>` (original/copy); a row without a title is unused.
-    Returns the valid rows and the fields of the invalid ones."""
+    Returns the valid rows and the problems of the invalid ones (each about its row's title)."""
     documents: list[NeededDocument] = []
-    bad: list[str] = []
+    bad: list[Problem] = []
     for n in range(1, MAX_DOCUMENT_ROWS + 1):
         title = form.get(f"doc_title_{n}", "")
         if not title:
             continue
         try:
             documents.append(NeededDocument(title=title, original=form.get(f"doc_kind_{n}") != "copy"))
-        except ValidationError:
-            bad.append(f"doc_title_{n}")
+        except ValidationError as err:
+            bad += [(f"doc_title_{n}", e) for e in err.errors()]
     return documents, bad
 
 
@@ -91,7 +107,7 @@ def reschedule_request(form: Mapping[str, str]) -> RescheduleRequest:
 def in_person_request(form: Mapping[str, str]) -> InPersonRequest:
     answer = form.get("accept", "")
     if answer not in ("yes", "no"):
-        raise FormInvalid(["accept"])
+        raise FormInvalid([("accept", {"loc": ("accept",), "type": "bool_parsing"})])
     return InPersonRequest(accept=answer == "yes")
 
 

@@ -2,7 +2,8 @@
 CSRF check of posted forms, rendering with the staff words, and the route class for failures.
 
 Why a cookie and not the API's bearer header: a browser cannot add a header to a link or a form, so
-the token is typed once (`/personal`) and exchanged for a signed cookie (`core.sessions`). It is
+the token is typed once (`/personal`) and exchanged for a signed cookie (`core.sessions`) naming a
+`staff_sessions` row that every request checks and signing out revokes. It is
 HttpOnly (no script reads it), SameSite=Lax (other sites' forms do not carry it), limited to
 `/personal` (the citizen pages never see it), and Secure when the public address is https. The forms
 also carry a CSRF token derived from the cookie, as a second lock should a browser ignore SameSite.
@@ -22,7 +23,7 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from temporalio.service import RPCError
 
-from core.sessions import SESSION_LIFETIME, csrf_token, same_token, session_staff_id
+from core.sessions import SESSION_LIFETIME, csrf_token, read_session, same_token
 from core.settings import Settings
 from domain.models import Language, StaffMember
 from http_api.deps import StateDep, get_state
@@ -40,10 +41,11 @@ LIST_PATH = "/personal/tichete"
 
 @dataclass(frozen=True)
 class StaffSession:
-    """The signed-in person and the CSRF token their forms must carry."""
+    """The signed-in person, the CSRF token their forms must carry, and the session to revoke."""
 
     me: StaffMember
     csrf: str
+    session_id: str
 
 
 class LoginRequired(Exception):
@@ -72,16 +74,21 @@ def clear_session_cookie(response: Response, settings: Settings) -> None:
 
 async def signed_in(request: Request, state: StateDep) -> StaffSession:
     """The person behind the session cookie, looked up again on every request (a removed or renamed
-    person is seen at once); no cookie, a forged or expired one, or an unknown id: `LoginRequired`."""
+    person is seen at once); no cookie, a forged or expired one, a session signed out (revoked) or
+    an unknown id: `LoginRequired`."""
     value = request.cookies.get(COOKIE, "")
     secret = state.settings.link_secret
-    staff_id = session_staff_id(secret, value, datetime.now(UTC)) if value else None
-    if staff_id is None:
+    now = datetime.now(UTC)
+    claim = read_session(secret, value, now) if value else None
+    if claim is None:
         raise LoginRequired
-    person = await run_in_threadpool(state.stores.staff.get, staff_id)
+    holder = await run_in_threadpool(state.stores.sessions.active_staff_id, claim.session_id, now)
+    if holder is None or holder != claim.staff_id:
+        raise LoginRequired
+    person = await run_in_threadpool(state.stores.staff.get, claim.staff_id)
     if person is None:
         raise LoginRequired
-    return StaffSession(me=person, csrf=csrf_token(secret, value))
+    return StaffSession(me=person, csrf=csrf_token(secret, value), session_id=claim.session_id)
 
 
 SessionDep = Annotated[StaffSession, Depends(signed_in)]

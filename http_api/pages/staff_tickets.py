@@ -162,6 +162,7 @@ async def ticket_page(
     flash: tuple[str, str] = ("", ""),
     values: Mapping[str, str] | None = None,
     bad_fields: tuple[str, ...] = (),
+    field_errors: Mapping[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     """The ticket page; also how a refused action answers, with the typed values kept in the forms."""
@@ -202,6 +203,7 @@ async def ticket_page(
         values=values,
         bad_fields=list(bad_fields),
         problems=[(field, staff_words.field_label(field, lang)) for field in bad_fields],
+        field_errors=dict(field_errors or {}),
         flash=text,
         flash_kind=kind,
     )

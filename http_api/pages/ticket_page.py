@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from core.links import key_matches
 from domain.models import Channel, Language, Outcome, TicketStatus, TicketView
 from http_api import citizen, tickets
+from http_api.citizen_timeline import citizen_sentence
 from http_api.deps import AppState, StateDep
 from http_api.errors import ApiError
 from http_api.pages import words
@@ -56,15 +57,8 @@ class TimelineRow:
 
 
 def _timeline(ticket: TicketView, lang: Language, zone: str) -> list[TimelineRow]:
-    rows = []
-    for entry in ticket.timeline:
-        if entry.step in words.HIDDEN_STEPS:
-            continue
-        what = words.step_phrase(entry.step, lang)
-        if entry.step == "document registered" and entry.detail:
-            what = f"{what}: {entry.detail}"
-        rows.append(TimelineRow(local_time(entry.at, zone), what))
-    return rows
+    shown = ((entry, citizen_sentence(entry, lang)) for entry in ticket.timeline)
+    return [TimelineRow(local_time(entry.at, zone), what) for entry, what in shown if what is not None]
 
 
 def _when(ticket: TicketView, lang: Language, state: AppState) -> str | None:

@@ -162,25 +162,7 @@ OUTCOMES: Final[dict[Outcome, tuple[str, str]]] = {
     Outcome.CANCELLED: ("Anulată", "Cancelled"),
 }
 
-# Timeline steps as the workflow logs them (English, for ops); internal ones are left out.
-STEPS: Final[dict[str, tuple[str, str]]] = {
-    "started": ("Cerere primită", "Request received"),
-    "escalated": ("Escaladare la nivelul următor", "Escalated to the next level"),
-    "validated": ("Dosar verificat", "File checked"),
-    "rejected": ("Cerere respinsă", "Request rejected"),
-    "assigned": ("Funcționar desemnat", "Clerk assigned"),
-    "awaiting slot": ("Intervalul nu mai era liber", "The slot was no longer free"),
-    "booked": ("Interval rezervat", "Slot booked"),
-    "meeting created": ("Întâlnire creată", "Meeting created"),
-    "cancelled by the citizen": ("Anulat de dumneavoastră", "Cancelled by you"),
-    "outcome recorded": ("Rezultatul întâlnirii consemnat", "Meeting outcome recorded"),
-    "resolution submitted": ("Rezoluție redactată", "Resolution written"),
-    "document registered": ("Rezoluție înregistrată", "Resolution registered"),
-    "escalation requested": ("Escaladare cerută", "Escalation requested"),
-    "ended": ("Tichet încheiat", "Ticket ended"),
-    "closed": ("Tichet închis", "Ticket closed"),
-}
-HIDDEN_STEPS: Final = frozenset({"signal rejected"})
+# Timeline steps: `http_api.citizen_timeline` (shared with the JSON from the link).
 
 _WEEKDAYS = (
     ("luni", "marți", "miercuri", "joi", "vineri", "sâmbătă", "duminică"),
@@ -216,10 +198,6 @@ def level_name(level: Level, lang: Language) -> str:
 
 def outcome_phrase(outcome: Outcome, lang: Language) -> str:
     return _pick(OUTCOMES[outcome], lang)
-
-
-def step_phrase(step: str, lang: Language) -> str:
-    return _pick(STEPS[step], lang) if step in STEPS else step
 
 
 def day_heading(day: date, lang: Language) -> str:
