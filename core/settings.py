@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.payload_crypto import KeyRing
@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     webex_base_url: str = "http://127.0.0.1:8300/v1/"
     webex_token: str = DEV_WEBEX_TOKEN
     webex_webhook_secret: str = DEV_WEBHOOK_SECRET
+
+    # Data protection (issue 9): a ticket's contact data is erased this many days after its last
+    # audience ended (the daily `RetentionPurge` schedule), and Temporal keeps a closed ticket's
+    # history (which holds them too, encrypted) this many days; `python -m devstack.temporal_setup`
+    # sets the namespace to it.
+    contact_retention_days: int = Field(default=90, ge=1)
+    temporal_retention_days: int = Field(default=60, ge=1)
 
     # Every Temporal payload is encrypted (core/payload_crypto.py). `payload_keys` is the keyring,
     # `id:base64key[,id:base64key…]`; new payloads use `payload_key_id`, old ones decode while their key
