@@ -62,6 +62,15 @@ def purge_schedule(task_queue: str, retention_days: int, time_zone: str, schedul
     )
 
 
+def _times(spec: ScheduleSpec) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """The hours and minutes of each calendar: the server fills in the fields left at their default
+    (seconds, days, months...), so whole specs never compare equal to the one sent."""
+    return [
+        (tuple(r.start for r in calendar.hour), tuple(r.start for r in calendar.minute))
+        for calendar in spec.calendars
+    ]
+
+
 async def _same(client: Client, current: Schedule, wanted: Schedule) -> bool:
     """Compare what matters: the workflow, queue, argument, and the calendar with its zone."""
     have, want = current.action, wanted.action
@@ -75,7 +84,7 @@ async def _same(client: Client, current: Schedule, wanted: Schedule) -> bool:
         have.workflow == want.workflow
         and have.task_queue == want.task_queue
         and argument == want.args[0]
-        and current.spec.calendars == wanted.spec.calendars
+        and _times(current.spec) == _times(wanted.spec)
         and current.spec.time_zone_name == wanted.spec.time_zone_name
         and current.policy.overlap == wanted.policy.overlap
     )
