@@ -15,11 +15,18 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
 from sqlmodel import select
-from temporalio.client import Client, ScheduleActionStartWorkflow, ScheduleUpdate, ScheduleUpdateInput
+from temporalio.client import (
+    Client,
+    ScheduleActionExecutionStartWorkflow,
+    ScheduleActionStartWorkflow,
+    ScheduleUpdate,
+    ScheduleUpdateInput,
+)
 from temporalio.testing import WorkflowEnvironment
 
 from core.retention_schedule import ScheduleChange, ensure_purge_schedule
@@ -62,18 +69,22 @@ def schedule_id() -> str:
 
 async def test_the_schedule_is_created_once(client: Client, city: OwnCity) -> None:
     sid = schedule_id()
-    ensure = dict(task_queue=city.settings.task_queue, retention_days=90, schedule_id=sid)
+    ensure: dict[str, Any] = {
+        "task_queue": city.settings.task_queue,
+        "retention_days": 90,
+        "schedule_id": sid,
+    }
     handle = client.get_schedule_handle(sid)
     try:
-        assert await ensure_purge_schedule(client, **ensure) == ScheduleChange.CREATED  # type: ignore[arg-type]
+        assert await ensure_purge_schedule(client, **ensure) == ScheduleChange.CREATED
         first = await handle.describe()
-        assert await ensure_purge_schedule(client, **ensure) == ScheduleChange.UNCHANGED  # type: ignore[arg-type]
+        assert await ensure_purge_schedule(client, **ensure) == ScheduleChange.UNCHANGED
         again = await handle.describe()
         assert again.info.last_updated_at == first.info.last_updated_at, "a second call changed the schedule"
         action = again.schedule.action
         assert isinstance(action, ScheduleActionStartWorkflow)
         assert action.workflow == PURGE_WORKFLOW and action.task_queue == city.settings.task_queue
-        (argument,) = await client.data_converter.decode(action.args, [PurgeInput])  # type: ignore[arg-type]
+        (argument,) = await client.data_converter.decode(action.args, [PurgeInput])
         assert argument == PurgeInput(retention_days=90)
         (calendar,) = again.schedule.spec.calendars
         assert [r.start for r in calendar.hour] == [2] and [r.start for r in calendar.minute] == [30]
@@ -83,10 +94,10 @@ async def test_the_schedule_is_created_once(client: Client, city: OwnCity) -> No
         # a new setting is carried into the schedule, not into a second one
         assert (
             await ensure_purge_schedule(client, **{**ensure, "retention_days": 30}) == ScheduleChange.UPDATED
-        )  # type: ignore[arg-type]
+        )
         action = (await handle.describe()).schedule.action
         assert isinstance(action, ScheduleActionStartWorkflow)
-        (argument,) = await client.data_converter.decode(action.args, [PurgeInput])  # type: ignore[arg-type]
+        (argument,) = await client.data_converter.decode(action.args, [PurgeInput])
         assert argument.retention_days == 30
     finally:
         await handle.delete()
@@ -140,6 +151,7 @@ async def _run_schedule(client: Client, sid: str, as_of: datetime) -> PurgeRepor
         actions = (await handle.describe()).info.recent_actions
         if len(actions) > before:
             started = actions[-1].action
+            assert isinstance(started, ScheduleActionExecutionStartWorkflow)
             run = client.get_workflow_handle(
                 started.workflow_id, run_id=started.first_execution_run_id, result_type=PurgeReport
             )
