@@ -13,7 +13,7 @@ from temporalio.client import Client
 
 from core.settings import Settings, get_settings
 from core.temporal_client import connect
-from http_api import citizen, errors, openapi, pages, ratings, reports, staff, webhooks
+from http_api import citizen, citizen_data, errors, openapi, pages, ratings, reports, staff, webhooks
 from http_api.deps import AppState
 from http_api.security_headers import SecurityHeaders
 from integrations import webex_webhooks
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     errors.install(app)
     app.add_middleware(SecurityHeaders)  # CSP, X-Frame-Options, Referrer-Policy, nosniff (issue 8)
     app.include_router(citizen.router)
+    app.include_router(citizen_data.router)
     app.include_router(staff.router)
     app.include_router(pages.router)
     app.include_router(webhooks.router)

@@ -6,6 +6,7 @@ Run with `python -m worker` (the run command does it for you).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
@@ -20,16 +21,21 @@ from activities.documents import DocumentActivities
 from activities.meetings import MeetingActivities, MeetingFollowUpActivities
 from activities.notifications import NotificationActivities
 from activities.registry import RegistryActivities
+from activities.retention import RetentionActivities
+from core.retention_schedule import ensure_purge_schedule
 from core.settings import Settings, get_settings
 from core.temporal_client import DATA_CONVERTER, connect
 from domain.calendar import CityCalendar
+from integrations.erasure import TicketHistories
 from integrations.mailer import SmtpMailer
 from integrations.webex import WebexMeetings
 from store.calendar import open_calendar_source
+from store.personal_data import personal_data_for
 from store.stores import open_stores
 from workflows.blue_ticket import BlueTicketWorkflow
+from workflows.retention import RetentionPurgeWorkflow
 
-WORKFLOWS = [BlueTicketWorkflow]
+WORKFLOWS = [BlueTicketWorkflow, RetentionPurgeWorkflow]
 # Pydantic validates `EmailStr` lazily with these pure libraries; passing them through avoids
 # re-importing them for every workflow run (and the sandbox's warning about it).
 SANDBOX = SandboxedWorkflowRunner(
@@ -38,12 +44,16 @@ SANDBOX = SandboxedWorkflowRunner(
 
 
 def with_our_converter(client: Client) -> Client:
-    """The worker decodes with `DATA_CONVERTER` whichever client it is given (a test's, a tool's):
-    a signal's undecodable payload must reach the ticket, which refuses it in its timeline."""
-    if client.data_converter.payload_converter_class is DATA_CONVERTER.payload_converter_class:
+    """The worker decodes with the tolerant payload converter whichever client it is given (a test's,
+    a tool's), keeping that client's codec: a signal's undecodable payload must reach the ticket,
+    which refuses it in its timeline."""
+    converter = client.data_converter
+    if converter.payload_converter_class is DATA_CONVERTER.payload_converter_class:
         return client
     config = client.config()
-    config["data_converter"] = DATA_CONVERTER
+    config["data_converter"] = dataclasses.replace(
+        converter, payload_converter_class=DATA_CONVERTER.payload_converter_class
+    )
     return Client(**config)
 
 
@@ -70,8 +80,10 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
         stores.registry, settings.city_name, settings.public_base_url, settings.link_secret
     )
     archive = ArchiveActivities(stores.archive)
+    worker_client = with_our_converter(client)
+    retention = RetentionActivities(TicketHistories(worker_client), personal_data_for(settings.database_url))
     return Worker(
-        with_our_converter(client),
+        worker_client,
         task_queue=task_queue or settings.task_queue,
         workflows=WORKFLOWS,
         activities=[
@@ -89,6 +101,8 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
             notifications.send_email,
             documents.issue_resolution_document,
             archive.archive_audience,
+            retention.find_due,
+            retention.erase,
         ],
         # Database and Webex calls are blocking; they run on threads so the event loop stays free.
         activity_executor=ThreadPoolExecutor(max_workers=20),
@@ -101,6 +115,14 @@ async def main() -> None:
     settings = get_settings()
     client = await connect(settings, metrics_address=settings.worker_metrics_address)
     worker = create_worker(client, settings)
+    # The daily purge (issue 9): created once, left alone when already as the settings want it.
+    change = await ensure_purge_schedule(
+        client,
+        task_queue=settings.task_queue,
+        retention_days=settings.contact_retention_days,
+        time_zone=settings.time_zone,
+    )
+    logging.getLogger("worker").info("retention purge schedule: %s", change.value)
     logging.getLogger("worker").info(
         "polling task queue %s on %s", settings.task_queue, settings.temporal_address
     )

@@ -10,12 +10,16 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.payload_crypto import KeyRing
 
 DEV_LINK_SECRET = "dev-only-link-secret-change-me"
 DEV_WEBEX_TOKEN = "dev-webex-token"
 DEV_WEBHOOK_SECRET = "dev-webhook-secret"
+# The development payload key (base64 of 32 bytes): public, so production refuses it.
+DEV_PAYLOAD_KEY = "ZGV2LW9ubHktcGF5bG9hZC1rZXktY2hhbmdlLW1lISE="
 
 
 class Settings(BaseSettings):
@@ -48,6 +52,29 @@ class Settings(BaseSettings):
     webex_token: str = DEV_WEBEX_TOKEN
     webex_webhook_secret: str = DEV_WEBHOOK_SECRET
 
+    # Data protection (issue 9): a ticket's contact data is erased this many days after its last
+    # audience ended (the daily `RetentionPurge` schedule), and Temporal keeps a closed ticket's
+    # history (which holds them too, encrypted) this many days; `python -m devstack.temporal_setup`
+    # sets the namespace to it.
+    contact_retention_days: int = Field(default=90, ge=1)
+    temporal_retention_days: int = Field(default=60, ge=1)
+
+    # Every Temporal payload is encrypted (core/payload_crypto.py). `payload_keys` is the keyring,
+    # `id:base64key[,id:base64key…]`; new payloads use `payload_key_id`, old ones decode while their key
+    # stays in the ring (rotation: add the new key, switch the id, keep the old key until its tickets
+    # and the namespace retention are past).
+    payload_keys: str = f"dev:{DEV_PAYLOAD_KEY}"
+    payload_key_id: str = "dev"
+
+    @property
+    def payload_keyring(self) -> KeyRing:
+        return KeyRing.parse(self.payload_keys, self.payload_key_id)
+
+    @model_validator(mode="after")
+    def _keyring_must_work(self) -> Settings:
+        self.payload_keyring  # noqa: B018 - a broken keyring stops the process at start-up, by name
+        return self
+
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:
         if self.environment == "production":
@@ -55,6 +82,7 @@ class Settings(BaseSettings):
                 "TICHET_LINK_SECRET": self.link_secret == DEV_LINK_SECRET,
                 "TICHET_WEBEX_TOKEN": self.webex_token == DEV_WEBEX_TOKEN,
                 "TICHET_WEBEX_WEBHOOK_SECRET": self.webex_webhook_secret == DEV_WEBHOOK_SECRET,
+                "TICHET_PAYLOAD_KEYS": DEV_PAYLOAD_KEY in self.payload_keys,
             }
             still_default = [name for name, is_default in defaults.items() if is_default]
             if still_default:

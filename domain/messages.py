@@ -230,6 +230,20 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         Language.EN: "The sign-in form has expired or was not opened in this browser. Enter your "
         "personal token again.",
     },
+    "ticket_contact_erased": {
+        Language.RO: "Datele de contact ale acestui tichet au fost șterse, iar linkul nu mai deschide "
+        "tichetul. Dosarul, rezoluția înregistrată și înregistrarea întâlnirii rămân în arhiva primăriei; "
+        "pentru ele vă puteți adresa registraturii.",
+        Language.EN: "This ticket's contact data has been erased and the link no longer opens the "
+        "ticket. The file, the registered resolution and the meeting's recording stay in the city "
+        "hall's archive; ask the registry office about them.",
+    },
+    "erasure_ticket_open": {
+        Language.RO: "Datele de contact se pot șterge doar după închiderea tichetului (inclusiv termenul "
+        "de escaladare). Până atunci sunt necesare pentru a vă anunța.",
+        Language.EN: "Contact data can be erased only once the ticket is closed (escalation window "
+        "included). Until then it is needed to keep you informed.",
+    },
 }
 
 

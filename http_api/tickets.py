@@ -22,6 +22,7 @@ from core.links import key_matches
 from domain.messages import MESSAGES
 from domain.models import ActionResult, Citizen, FileRef, Level, TicketInput, TicketStatus, TicketView
 from http_api.deps import AppState
+from http_api.erased_links import erased_ticket
 from http_api.errors import ApiError
 from http_api.schemas import ActionAccepted, StaffTicketSummary, TicketRequest
 from workflows.blue_ticket import BlueTicketWorkflow
@@ -83,7 +84,10 @@ async def view(state: AppState, workflow_id: str) -> TicketView:
 
 
 async def citizen_view(state: AppState, workflow_id: str, key: str) -> TicketView:
-    """The ticket behind a citizen link; a wrong key looks exactly like a missing ticket."""
+    """The ticket behind a citizen link; a wrong key looks exactly like a missing ticket, and the
+    link of a ticket whose contact data was erased says so (410)."""
+    if await erased_ticket(state, workflow_id, key) is not None:
+        raise ApiError(410, "ticket_contact_erased")
     ticket = await view(state, workflow_id)
     if not key_matches(state.settings.link_secret, workflow_id, ticket.ticket_id, key):
         raise ApiError(404, "ticket_link_invalid")

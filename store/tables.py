@@ -267,3 +267,23 @@ class StaffSessionRow(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+# --- data protection (issue 9) ---------------------------------------------------------------------
+
+
+class ContactErasureRow(SQLModel, table=True):
+    """A ticket whose citizen's contact data was erased (the daily purge or the citizen's request).
+    It holds no personal data: it is what keeps the erasure done once (the primary key), lets the
+    citizen's link answer "erased" clearly once the workflow is gone, and names the citizen by a
+    pseudonym wherever the city still refers to the ticket."""
+
+    __tablename__ = "contact_erasures"
+
+    ticket_id: str = Field(primary_key=True, max_length=80)
+    workflow_id: str = Field(max_length=200, index=True)
+    registration_number: str = Field(max_length=40)
+    pseudonym: str = Field(max_length=40)
+    reason: str = Field(max_length=20)
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    erased_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

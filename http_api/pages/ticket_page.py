@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from core.links import key_matches
 from domain.models import Channel, Language, Outcome, TicketStatus, TicketView
-from http_api import citizen, tickets
+from http_api import citizen, citizen_data, tickets
 from http_api.citizen_timeline import citizen_sentence
 from http_api.deps import AppState, StateDep
 from http_api.errors import ApiError
@@ -139,6 +139,9 @@ async def ticket_page(request: Request, state: StateDep, workflow_id: str, cheie
         channels=list(Channel),
         flash=flash,
         flash_kind=flash_kind,
+        data_url=query_with(f"/bilet/{quote(workflow_id, safe='')}/date", {"cheie": key}),
+        # closed for good: the workflow has ended (a resolved ticket waits for the escalation window)
+        can_erase=ticket.status in (TicketStatus.CLOSED, TicketStatus.CANCELLED, TicketStatus.REJECTED),
     )
 
 
@@ -217,3 +220,14 @@ async def escalate(request: Request, state: StateDep, workflow_id: str, cheie: s
         await citizen.escalate(state, workflow_id, key, body)
 
     return await _act(request, workflow_id, key, "escaladat", run)
+
+
+@router.post("/bilet/{workflow_id}/pagina/sterge-datele", response_class=Response)
+async def erase_my_data(request: Request, state: StateDep, workflow_id: str, cheie: str = "") -> Response:
+    """The erasure request (issue 9); afterwards the page itself answers that the data is erased."""
+    key = _checked_key(cheie)
+
+    async def run() -> None:
+        await citizen_data.erase_my_data(state, workflow_id, key)
+
+    return await _act(request, workflow_id, key, "sters", run)

@@ -107,6 +107,21 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "done_cancel": ("Am primit anularea.", "We received your cancellation."),
     "done_slot": ("Am primit intervalul ales.", "We received your chosen slot."),
     "done_escalate": ("Am primit cererea de escaladare.", "We received your escalation request."),
+    "my_data_title": ("Datele dumneavoastră", "Your data"),
+    "my_data_intro": (
+        "Puteți descărca tot ce păstrează primăria despre acest tichet (JSON).",
+        "You can download everything the city hall keeps about this ticket (JSON).",
+    ),
+    "my_data_download": ("Descarcă datele mele", "Download my data"),
+    "erase_intro": (
+        "Tichetul este închis: puteți cere ștergerea datelor de contact (nume, e-mail, telefon). "
+        "Dosarul, rezoluția înregistrată și înregistrarea întâlnirii rămân în arhivă, cum cere legea; "
+        "după ștergere acest link nu mai deschide tichetul.",
+        "The ticket is closed: you can ask for your contact data (name, email, phone) to be erased. "
+        "The file, the registered resolution and the meeting's recording stay in the archive, as the "
+        "law requires; after erasure this link no longer opens the ticket.",
+    ),
+    "erase_button": ("Șterge datele mele de contact", "Erase my contact data"),
     "back_home": ("Înapoi la prima pagină", "Back to the first page"),
     "error_title": ("Nu am putut afișa pagina", "We could not show this page"),
     "refresh_note": ("Starea se actualizează când reîncărcați pagina.", "Reload the page to see updates."),

@@ -1,0 +1,77 @@
+"""The payload codec on its own: ciphertext out, the same payload back, rotation, clear key errors."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from temporalio.api.common.v1 import Payload
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from core.payload_crypto import ENCODING, KEY_ID_METADATA, EncryptionCodec, KeyRing, PayloadKeyError, new_key
+
+KEY_A, KEY_B = new_key(), new_key()
+CITIZEN = {"requester_name": "Ioana Pop", "email": "ioana.pop@example.ro", "phone": "+40712345678"}
+
+
+def payload() -> Payload:
+    return pydantic_data_converter.payload_converter.to_payloads([CITIZEN])[0]
+
+
+async def test_encoded_payload_holds_no_plaintext_and_decodes_back() -> None:
+    codec = EncryptionCodec(KeyRing.parse(f"a:{KEY_A}", "a"))
+    [sealed] = await codec.encode([payload()])
+    assert sealed.metadata["encoding"] == ENCODING
+    assert sealed.metadata[KEY_ID_METADATA] == b"a"
+    for secret in CITIZEN.values():
+        assert secret.encode() not in sealed.SerializeToString()
+    [opened] = await codec.decode([sealed])
+    assert opened == payload()
+
+
+async def test_each_payload_gets_its_own_nonce() -> None:
+    codec = EncryptionCodec(KeyRing.parse(f"a:{KEY_A}", "a"))
+    first, second = await codec.encode([payload(), payload()])
+    assert first.data[:12] != second.data[:12]
+    assert first.data != second.data
+
+
+async def test_rotation_keeps_old_payloads_readable() -> None:
+    [under_a] = await EncryptionCodec(KeyRing.parse(f"a:{KEY_A}", "a")).encode([payload()])
+    rotated = EncryptionCodec(KeyRing.parse(f"a:{KEY_A},b:{KEY_B}", "b"))
+    [under_b] = await rotated.encode([payload()])
+    assert under_b.metadata[KEY_ID_METADATA] == b"b"
+    assert await rotated.decode([under_a, under_b]) == [payload(), payload()]
+
+
+async def test_a_removed_key_is_named_in_the_error() -> None:
+    [under_a] = await EncryptionCodec(KeyRing.parse(f"a:{KEY_A}", "a")).encode([payload()])
+    only_b = EncryptionCodec(KeyRing.parse(f"b:{KEY_B}", "b"))
+    with pytest.raises(PayloadKeyError, match="'a'"):
+        await only_b.decode([under_a])
+
+
+async def test_a_wrong_key_under_a_known_id_does_not_decode_to_garbage() -> None:
+    [under_a] = await EncryptionCodec(KeyRing.parse(f"a:{KEY_A}", "a")).encode([payload()])
+    impostor = EncryptionCodec(KeyRing.parse(f"a:{KEY_B}", "a"))
+    with pytest.raises(PayloadKeyError, match="does not authenticate"):
+        await impostor.decode([under_a])
+
+
+async def test_unencrypted_payloads_pass_through() -> None:
+    codec = EncryptionCodec(KeyRing.parse(f"a:{KEY_A}", "a"))
+    assert await codec.decode([payload()]) == [payload()]
+
+
+@pytest.mark.parametrize(
+    ("spec", "current", "problem"),
+    [
+        (f"a:{KEY_A}", "b", "not in the keyring"),
+        ("a:not-base64!", "a", "not valid base64"),
+        (f"a{KEY_A}", "a", "no ':'"),
+        (f"a:{base64.b64encode(b'short').decode()}", "a", "32 bytes"),
+    ],
+)
+def test_a_keyring_that_cannot_work_is_refused(spec: str, current: str, problem: str) -> None:
+    with pytest.raises(PayloadKeyError, match=problem):
+        KeyRing.parse(spec, current)
