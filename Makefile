@@ -16,8 +16,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -c constraints.txt -e ".[dev]"
 	touch $@
 
+# `exec`: no shell stays between make and the runner. The runner stops on SIGINT/SIGTERM to itself
+# or to this make (which forwards SIGTERM but not SIGINT: see devstack/supervisor.py, ParentWatch).
 run: venv
-	$(BIN)/python -m devstack
+	exec $(BIN)/python -m devstack
 
 # The test command checks style and types first: `ruff` and `mypy --strict` are part of "green".
 test: venv

@@ -13,7 +13,7 @@ from temporalio.client import Client
 
 from core.settings import Settings, get_settings
 from core.temporal_client import connect
-from http_api import citizen, codec, errors, pages, ratings, reports, staff, webhooks
+from http_api import citizen, codec, errors, openapi, pages, ratings, reports, staff, webhooks
 from http_api.deps import AppState
 from http_api.security_headers import SecurityHeaders
 from integrations import webex_webhooks
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    openapi.install(app)
     return app
 
 

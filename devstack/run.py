@@ -5,11 +5,10 @@ the Temporal dev server, the mailbox, the Webex emulator, then (after seeding th
 the worker and the API. Each step waits for its TCP port, so a child that cannot start is reported
 with the tail of its log instead of surfacing later as a connection error in another child.
 
-Why plain `subprocess` and a polling loop rather than asyncio: the runner only starts processes,
-waits for ports and watches for exits; a half-second poll is simple to read and needs no event loop.
-Children run in their own process groups, so Ctrl-C reaches only the runner, which then stops them
-in reverse order (the API before the worker before Temporal), each with SIGINT and a grace period.
-If any child dies, the runner stops the rest and exits non-zero.
+The children are kept by `devstack.supervisor`: one that dies after start-up is restarted with a
+back-off and a log line (the rest keep running); Ctrl-C, SIGTERM or SIGHUP to the runner, or to the
+`make` that started it, stops them all in reverse order (the API before the worker before Temporal).
+A child that cannot start at all stops the stack, with the tail of its log.
 
 Settings reach the children through `TICHET_*` environment variables, so the addresses the runner
 chose are the ones the worker and the API use.
@@ -20,22 +19,15 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import time
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from pathlib import Path
-from types import FrameType
-from typing import IO, NoReturn
 from zoneinfo import ZoneInfo
 
 from core.search_attributes import dev_server_args
 from core.settings import Settings, get_settings
-
-HOST = "127.0.0.1"
+from devstack.supervisor import HOST, Service, StackError, Supervisor, port_open, say, supervise
 
 
 @dataclass(frozen=True)
@@ -47,120 +39,6 @@ class Ports:
     webex: int = 8300
     api: int = 8000
     worker_metrics: int = 9464
-
-
-@dataclass(frozen=True)
-class Service:
-    """A child process; `port` is the TCP port that means "ready" (None: ready once started)."""
-
-    name: str
-    argv: list[str]
-    port: int | None = None
-    start_timeout: float = 60.0
-
-
-class StackError(Exception):
-    """A child failed to start or died; the message says which and shows its log."""
-
-
-class _Stop(Exception):
-    """Raised from the signal handler so that a sleeping or waiting runner unwinds at once."""
-
-
-def port_open(port: int, host: str = HOST) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-def log_tail(path: Path, lines: int = 30) -> str:
-    if not path.exists():
-        return "(no log)"
-    tail = path.read_text(errors="replace").splitlines()[-lines:]
-    return "\n".join("    " + line for line in tail) or "    (log is empty)"
-
-
-class Supervisor:
-    """Starts children, waits until they are ready, watches them and stops them in reverse order."""
-
-    def __init__(self, log_dir: Path, env: dict[str, str]) -> None:
-        self.log_dir = log_dir
-        self.env = env
-        self.running: list[tuple[Service, subprocess.Popen[bytes], IO[bytes]]] = []
-
-    def log_path(self, name: str) -> Path:
-        return self.log_dir / f"{name}.log"
-
-    def start(self, service: Service, stdout: IO[bytes] | None = None) -> subprocess.Popen[bytes]:
-        """Start `service` and return once its port accepts connections (or raise StackError)."""
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = self.log_path(service.name).open("wb")
-        process = subprocess.Popen(
-            service.argv,
-            stdin=subprocess.DEVNULL,
-            stdout=stdout or log,
-            stderr=log,
-            env=self.env,
-            process_group=0,  # Ctrl-C in the terminal reaches only the runner (see module doc)
-        )
-        self.running.append((service, process, log))
-        deadline = time.monotonic() + service.start_timeout
-        while service.port is not None and not port_open(service.port):
-            if process.poll() is not None:
-                raise self._failure(service, f"exited with code {process.returncode} while starting")
-            if time.monotonic() > deadline:
-                raise self._failure(
-                    service, f"did not open port {service.port} in {service.start_timeout:.0f}s"
-                )
-            time.sleep(0.2)
-        return process
-
-    def run_to_completion(self, service: Service, stdout_path: Path) -> None:
-        """A one-off step (the seed): stdout is kept in `stdout_path`, stderr in the usual log."""
-        with stdout_path.open("wb") as stdout:
-            process = self.start(service, stdout=stdout)
-            try:
-                code = process.wait(timeout=service.start_timeout)
-            except subprocess.TimeoutExpired:
-                raise self._failure(service, f"did not finish in {service.start_timeout:.0f}s") from None
-        self._forget(process)
-        if code != 0:
-            raise self._failure(service, f"failed with code {code}")
-
-    def watch(self, interval: float = 0.5) -> NoReturn:
-        """Block until a child exits, then raise StackError naming it."""
-        while True:
-            for service, process, _ in self.running:
-                if process.poll() is not None:
-                    raise self._failure(service, f"exited unexpectedly with code {process.returncode}")
-            time.sleep(interval)
-
-    def stop_all(self, grace: float = 10.0) -> None:
-        """SIGINT (what Ctrl-C would send) to each child, newest first; SIGKILL after `grace` s."""
-        for service, process, log in reversed(self.running):
-            if process.poll() is None:
-                print(f"  stopping {service.name}", flush=True)
-                process.send_signal(signal.SIGINT)
-                try:
-                    process.wait(timeout=grace)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-            log.close()
-        self.running.clear()
-
-    def _forget(self, process: subprocess.Popen[bytes]) -> None:
-        for entry in self.running:
-            if entry[1] is process:
-                entry[2].close()
-                self.running.remove(entry)
-                return
-
-    def _failure(self, service: Service, what: str) -> StackError:
-        log = self.log_path(service.name)
-        return StackError(f"{service.name} {what}.\n  Last lines of {log}:\n{log_tail(log)}")
 
 
 def temporal_binary() -> str:
@@ -282,11 +160,7 @@ def banner(ports: Ports, settings: Settings, log_dir: Path) -> str:
     else:
         lines += ["Files you can book a blue ticket for (registration number, requester, filing date):"]
         lines += [f"  {line}" for line in bookable_files(settings.database_url) or ["(none in progress)"]]
-    return "\n".join([*lines, "", "Ctrl-C stops everything."])
-
-
-def _raise_stop(signum: int, _frame: FrameType | None) -> None:
-    raise _Stop(signal.Signals(signum).name)
+    return "\n".join([*lines, "", "A child that dies is restarted. Ctrl-C stops everything."])
 
 
 def parse_args(argv: list[str] | None) -> tuple[Ports, Path]:
@@ -306,10 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     ports, data_dir = parse_args(argv)
     settings = get_settings()
     log_dir = data_dir / "logs"
-    supervisor = Supervisor(log_dir, child_environment(ports))
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, _raise_stop)
-    try:
+
+    def start(supervisor: Supervisor) -> None:
         busy = [
             f"{name.replace('_', '-')} ({port})" for name, port in asdict(ports).items() if port_open(port)
         ]
@@ -321,13 +193,13 @@ def main(argv: list[str] | None = None) -> int:
             # Tickets of an earlier demo city would point at files and bookings that are gone.
             (data_dir / "temporal.db").unlink(missing_ok=True)
         for service in infrastructure(ports, settings, data_dir):
-            print(f"  starting {service.name}", flush=True)
+            say(f"  starting {service.name}")
             supervisor.start(service)
         if fresh_city:
             today = datetime.now(ZoneInfo(settings.time_zone)).date().isoformat()
             if outdated:  # demo data only: rebuilding it is the friendly answer
-                print(f"  the demo database predates this version ({outdated}): rebuilding it", flush=True)
-            print(f"  seeding the demo city (today = {today})", flush=True)
+                say(f"  the demo database predates this version ({outdated}): rebuilding it")
+            say(f"  seeding the demo city (today = {today})")
             seed_argv = [
                 sys.executable,
                 "-m",
@@ -339,20 +211,11 @@ def main(argv: list[str] | None = None) -> int:
             seed = Service("seed", seed_argv, port=None, start_timeout=600)
             supervisor.run_to_completion(seed, log_dir / "seed.out")
         for service in application(ports):
-            print(f"  starting {service.name}", flush=True)
+            say(f"  starting {service.name}")
             supervisor.start(service)
-        print(banner(ports, settings, log_dir), flush=True)
-        supervisor.watch()
-    except _Stop as stop:
-        print(f"\n{stop} received, stopping", flush=True)
-        return 0
-    except StackError as error:
-        print(f"\nerror: {error}", file=sys.stderr, flush=True)
-        return 1
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_IGN)  # let the shutdown below finish undisturbed
-        supervisor.stop_all()
+        say(banner(ports, settings, log_dir))
+
+    return supervise(Supervisor(log_dir, child_environment(ports)), start)
 
 
 if __name__ == "__main__":

@@ -72,6 +72,10 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         Language.RO: "Resursa cerută nu există.",
         Language.EN: "The requested resource does not exist.",
     },
+    "method_not_allowed": {
+        Language.RO: "Această adresă nu acceptă metoda folosită; antetul Allow arată metodele acceptate.",
+        Language.EN: "This address does not accept that method; the Allow header lists the ones it does.",
+    },
     "service_unavailable": {
         Language.RO: "Serviciul este temporar indisponibil. Încercați din nou în câteva minute.",
         Language.EN: "The service is temporarily unavailable. Please try again in a few minutes.",

@@ -181,7 +181,10 @@ def citizen_projection(ticket: TicketView) -> dict[str, object]:
 
 
 @router.get(
-    "/bilet/{workflow_id}", response_model=CitizenTicketView, summary="My ticket (from the email link)"
+    "/bilet/{workflow_id}",
+    response_model=CitizenTicketView,
+    responses={303: {"description": "a browser (`Accept: text/html`) is sent on to the ticket's page"}},
+    summary="My ticket (from the email link)",
 )
 async def my_ticket(state: StateDep, request: Request, workflow_id: str, key: KeyQuery) -> Any:
     """The link in every email. A browser is sent on to the ticket's page; a program gets JSON."""

@@ -206,14 +206,14 @@ for _prefix in PREFIXES:
         decode,
         methods=["POST"],
         summary="Decrypt Temporal payloads (codec server, ops and director and above)",
-        include_in_schema=_prefix == PREFIXES[0],
+        include_in_schema=False,  # Temporal's codec server protocol, documented there and in the README
     )
     router.add_api_route(
         f"{_prefix}/encode",
         encode,
         methods=["POST"],
         summary="Encrypt Temporal payloads (codec server, ops and director and above)",
-        include_in_schema=_prefix == PREFIXES[0],
+        include_in_schema=False,
     )
 
 

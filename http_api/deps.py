@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
 
@@ -48,14 +49,18 @@ def get_state(request: Request) -> AppState:
     return state
 
 
+# Documented as the OpenAPI security scheme (so /docs can send it); the 401 is ours, with its code.
+bearer = HTTPBearer(auto_error=False, scheme_name="staffToken", description="the personal API token")
+
+
 async def current_staff(
     state: Annotated[AppState, Depends(get_state)],
-    authorization: Annotated[str | None, Header(description="Bearer <personal API token>")] = None,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> StaffMember:
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    token = credentials.credentials.strip() if credentials else ""
+    if not token:
         raise ApiError(401, "unauthenticated")
-    person = await run_in_threadpool(state.stores.staff.by_token, token.strip())
+    person = await run_in_threadpool(state.stores.staff.by_token, token)
     if person is None:
         raise ApiError(401, "unauthenticated")
     return person

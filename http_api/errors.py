@@ -56,8 +56,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = "not_found" if exc.status_code == 404 else "invalid_input"
-        return JSONResponse(_body(request, code), status_code=exc.status_code)
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "invalid_input")
+        # The exception's headers are part of the answer (a 405 must list the methods in `Allow`).
+        return JSONResponse(_body(request, code), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RPCError)
     async def _temporal_down(request: Request, exc: RPCError) -> JSONResponse:

@@ -7,9 +7,10 @@ database, whose unique constraint settles "once" even when two requests race.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from domain.models import Level, Outcome, TicketStatus, TicketView
@@ -33,10 +34,18 @@ MET = frozenset(
 NOT_HELD = frozenset({Outcome.CITIZEN_NO_SHOW, Outcome.CLERK_NO_SHOW, Outcome.CANCELLED})
 
 
+def _whole_number(value: Any) -> Any:
+    """JSON has one number type: `5.0` is the integer 5, as the schema's `integer` says (strict still
+    refuses `4.5`, `"5"` and `true`)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 class RatingRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    stars: int = Field(strict=True, ge=1, le=5, examples=[5], description="1 (poor) to 5 (excellent)")
+    stars: Annotated[int, BeforeValidator(_whole_number)] = Field(
+        strict=True, ge=1, le=5, examples=[5], description="1 (poor) to 5 (excellent)"
+    )
     comment: str = Field(default="", max_length=MAX_COMMENT, examples=["Mulțumesc, m-ați lămurit."])
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from domain import phone_numbers, registration_numbers
@@ -64,11 +65,13 @@ RegistrationNumberIn = Annotated[
 PhoneIn = Annotated[
     str,
     Field(
-        pattern=phone_numbers.INPUT_PATTERN,
-        max_length=phone_numbers.MAX_LENGTH,
         examples=["+40 712 345 678"],
         description="a number that can be dialled, in any usual writing (0712 345 678, +40-712-345-678, "
         "(0712) 345 678, 0040712345678); Romanian when it has no country code; stored as E.164",
+        # Whether a number can be dialled is libphonenumber's to say (`domain/phone_numbers.py`, which
+        # also limits what may be typed), which no pattern can state: the custom format names the
+        # rule, and the conformance test generates numbers by it.
+        json_schema_extra={"format": "phone"},
     ),
     BeforeValidator(_phone),
 ]
@@ -83,7 +86,10 @@ class TicketRequest(Public):
     )
     channel: Channel = Field(default=Channel.WEBEX, description="webex (default), phone, or in_person")
     phone: PhoneIn
-    email: EmailStr = Field(examples=["ioana.pop@example.ro"])
+    email: EmailStr = Field(
+        examples=["ioana.pop@example.ro"],
+        description="where the emails go; special-use domains (.test, .local, localhost…) are refused",
+    )
     language: Language = Language.RO
     accept_after_window: bool = Field(
         default=False, description="the window was full and you accept one of the later slots offered"
@@ -194,3 +200,35 @@ class RescheduleRequest(Public):
 class ActionAccepted(Public):
     accepted: bool
     status: TicketStatus
+
+
+def _omitted(schema: dict[str, Any]) -> None:
+    """An optional key that is left out when empty: no `null` default in the documented schema."""
+    schema.pop("default", None)
+
+
+class FieldProblem(Public):
+    field: str = Field(description="where: a body field (`slot_start`) or a parameter (`query.cheie`)")
+    problem: str
+
+
+class ErrorBody(Public):
+    """What every refusal answers (`http_api/errors.py`): a stable `code` for programs, a `message` in
+    the caller's language for people, and what some refusals add to act on. Optional keys are left out,
+    never sent as null."""
+
+    code: str = Field(examples=["no_matching_file"], description="stable; the list is in domain/messages.py")
+    message: str = Field(description="Romanian, or English with `Accept-Language: en`")
+    detail: str | SkipJsonSchema[None] = Field(
+        default=None, description="the reason, in English", json_schema_extra=_omitted
+    )
+    fields: list[FieldProblem] | SkipJsonSchema[None] = Field(
+        default=None,
+        description="with `invalid_input`: each value that was refused, and why",
+        json_schema_extra=_omitted,
+    )
+    free_slots: list[SlotPublic] | SkipJsonSchema[None] = Field(
+        default=None,
+        description="with `slot_outside_window`: the slots that may be chosen instead",
+        json_schema_extra=_omitted,
+    )

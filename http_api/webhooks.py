@@ -37,6 +37,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
@@ -65,6 +67,17 @@ TICKET_WORKFLOW_TYPE = "BlueTicket"
 LOOKUP_DELAYS_SECONDS: tuple[float, ...] = (0.25, 0.5, 1.0)
 
 router = APIRouter(tags=["webhooks"])
+
+
+class WebhookAnswer(BaseModel):
+    """Exactly one of these is true; Webex reads only the status."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    delivered: bool | SkipJsonSchema[None] = None
+    duplicate: bool | SkipJsonSchema[None] = None
+    ignored: bool | SkipJsonSchema[None] = None
+    pending: bool | SkipJsonSchema[None] = None
 
 
 def ticket_query(meeting_ids: list[str]) -> str:
@@ -110,11 +123,24 @@ def _events(request_state: StateDep) -> SqlWebhookEvents:
         "secret). Hands the event to the ticket's workflow as the `webex_event` signal."
     ),
     responses={
-        200: {"description": '`{"delivered": true}`, `{"duplicate": true}` or `{"ignored": true}`'},
-        202: {"description": '`{"pending": true}`: no running ticket has this meeting'},
+        200: {
+            "model": WebhookAnswer,
+            "description": '`{"delivered": true}`, `{"duplicate": true}` or `{"ignored": true}`',
+        },
+        202: {
+            "model": WebhookAnswer,
+            "description": '`{"pending": true}`: no running ticket has this meeting',
+        },
         400: {"description": "signed, but not a JSON object"},
         401: {"description": "missing or wrong signature"},
         503: {"description": "Temporal or the database is unavailable"},
+    },
+    # The body is read raw (the signature covers its bytes), so FastAPI cannot see what it expects.
+    openapi_extra={
+        "parameters": [
+            {"name": SIGNATURE_HEADER, "in": "header", "required": True, "schema": {"type": "string"}}
+        ],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
     },
 )
 async def webex_webhook(request: Request, state: StateDep) -> JSONResponse:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from domain.models import Booking
 from domain.ports import SlotTaken
@@ -22,6 +22,19 @@ from store.tables import BookingRow
 # A conflicting row can be released between our failed INSERT and the look-up that explains it;
 # then the slot is free again and we simply try once more. Three rounds cover any honest race.
 _ATTEMPTS = 3
+
+
+def _refuse_if_held(session: Session, staff_id: str, start: datetime) -> None:
+    """`SlotTaken` when someone holds `staff_id`'s slot at `start`: the unique index refused us."""
+    holder = session.exec(
+        select(BookingRow.id).where(
+            BookingRow.staff_id == staff_id,
+            BookingRow.slot_start == start,
+            col(BookingRow.cancelled_at).is_(None),
+        )
+    ).first()
+    if holder is not None:
+        raise SlotTaken(f"{staff_id} is already booked at {start.isoformat()}")
 
 
 def _booking(row: BookingRow) -> Booking:
@@ -100,15 +113,7 @@ class SqlBookingLedger:
                     f"ticket {ticket_id} already holds {own.staff_id} at {own.slot_start.isoformat()} "
                     f"on level {level}; release it before booking another slot"
                 )
-            holder = session.exec(
-                select(BookingRow.id).where(
-                    BookingRow.staff_id == staff_id,
-                    BookingRow.slot_start == start,
-                    col(BookingRow.cancelled_at).is_(None),
-                )
-            ).first()
-        if holder is not None:
-            raise SlotTaken(f"{staff_id} is already booked at {start.isoformat()}")
+            _refuse_if_held(session, staff_id, start)
         return None
 
     def move(
@@ -170,15 +175,7 @@ class SqlBookingLedger:
             except IntegrityError as error:  # rolled back: the old booking stands
                 failure = error
             with session_scope(self._engine) as session:
-                holder = session.exec(
-                    select(BookingRow.id).where(
-                        BookingRow.staff_id == staff_id,
-                        BookingRow.slot_start == start,
-                        col(BookingRow.cancelled_at).is_(None),
-                    )
-                ).first()
-            if holder is not None:
-                raise SlotTaken(f"{staff_id} is already booked at {start.isoformat()}")
+                _refuse_if_held(session, staff_id, start)
         assert failure is not None
         raise failure
 

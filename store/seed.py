@@ -176,6 +176,21 @@ def _working_day_on_or_before(day: date) -> date:
     return day - timedelta(days=max(0, day.weekday() - 4))
 
 
+# The well-known files still in progress have fixed numbers and filing dates, so the README's
+# requests run as written on any day (an in-progress file is eligible however old it is, R1). The
+# answered ones stay dated relative to the seed's day: R1's 30 days after the answer is their story.
+DEMO_FILING_DATES = {"100001": date(2026, 11, 15), "100004": date(2026, 11, 5), "100005": date(2026, 11, 10)}
+
+
+def demo_filing(number: str, today: date, days_ago: int) -> tuple[str, date]:
+    """Registration number and filing date of an in-progress demo file: the fixed date, or
+    `days_ago` before a `today` that is not after it (a city built around an earlier day, as some
+    tests do), so a file is never filed in the future."""
+    fixed = DEMO_FILING_DATES[number]
+    filed = fixed if fixed < today else today - timedelta(days=days_ago)
+    return f"{number}/{filed.year}", filed
+
+
 def demo_files(today: date) -> tuple[DemoFile, ...]:
     """The five files whose state the README and the tests describe (all in `urbanism`)."""
     year, urbanism = today.year, "urbanism"
@@ -184,16 +199,21 @@ def demo_files(today: date) -> tuple[DemoFile, ...]:
     def ago(days: int) -> date:
         return today - timedelta(days=days)
 
+    ioana, elena, radu = (
+        demo_filing("100001", today, 10),
+        demo_filing("100004", today, 20),
+        demo_filing("100005", today, 15),
+    )
     return (
-        DemoFile(f"100001/{year}", "Ioana Pop", ago(10), urbanism, "Certificat de urbanism",
+        DemoFile(ioana[0], "Ioana Pop", ioana[1], urbanism, "Certificat de urbanism",
                  in_progress, None, "c0001", "in progress, handler c0001 present"),
         DemoFile(f"100002/{year}", "Mihai Mureșan", ago(40), urbanism, "Autorizație de construire",
                  answered, ago(10), "c0004", "answered 10 days ago: eligible"),
         DemoFile(f"100003/{year}", "Andrei Țurcanu", ago(80), urbanism, "Autorizație de desființare",
                  answered, ago(45), "c0004", "answered 45 days ago: not eligible"),
-        DemoFile(f"100004/{year}", "Elena Ștefănescu", ago(20), urbanism, "Aviz de oportunitate PUZ",
+        DemoFile(elena[0], "Elena Ștefănescu", elena[1], urbanism, "Aviz de oportunitate PUZ",
                  in_progress, None, "c0002", "handler c0002 absent this week: substitute c0003"),
-        DemoFile(f"100005/{year}", "Radu Crișan", ago(15), urbanism, "Certificat de nomenclatură stradală",
+        DemoFile(radu[0], "Radu Crișan", radu[1], urbanism, "Certificat de nomenclatură stradală",
                  in_progress, None, "c0005", "handler c0005 absent, no substitute: director picks"),
     )  # fmt: skip
 

@@ -193,6 +193,10 @@ async def test_tickets_on_temporal_racing_for_one_slot_leave_one_booked(stack: S
     assert all(any("slot_taken" in e.detail for e in v.timeline) for v in losers)
     with session_scope(engine_for(stack.database_url)) as session:
         held = session.exec(
-            select(BookingRow).where(BookingRow.slot_start == start, col(BookingRow.cancelled_at).is_(None))
+            select(BookingRow).where(
+                BookingRow.staff_id == RACING_CLERK,
+                BookingRow.slot_start == start,
+                col(BookingRow.cancelled_at).is_(None),
+            )
         ).all()
     assert [row.ticket_id for row in held] == [winners[0].ticket_id], "one active booking of the slot"

@@ -219,9 +219,19 @@ async def test_r1_refusals_are_one_and_the_same_whole_response(
             assert response.headers["content-length"] == str(len(expected))
             assert sorted(k for k in response.headers if k != "date") == [
                 "content-length",
+                "content-security-policy",
                 "content-type",
+                "referrer-policy",
                 "server",
+                "x-content-type-options",
+                "x-frame-options",
             ], response.headers
+            # …and every header's value is the same for every case and both endpoints.
+            assert _without_date(response.headers) == _without_date(responses[0].headers)
+
+
+def _without_date(headers: httpx.Headers) -> dict[str, str]:
+    return {name: value for name, value in headers.items() if name != "date"}
 
 
 async def test_a_sloppy_copy_of_the_right_number_finds_the_file(

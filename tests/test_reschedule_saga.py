@@ -252,6 +252,42 @@ async def test_during_a_webex_outage_the_answer_is_immediate_and_the_move_comple
     await told_of_the_move(mailbox, requested, view, after)
 
 
+async def test_a_sixty_second_webex_outage_is_answered_at_once_and_the_ticket_ends_consistent(
+    api: httpx.AsyncClient,
+    client: Client,
+    emulator: httpx.AsyncClient,
+    mailbox: Mailbox,
+    database_url: str,
+) -> None:
+    """The issue's case as stated: Webex answers 503 to every PUT for a whole minute. The citizen's
+    move is answered within 2 s; the meeting then either moves once Webex is back inside its retries
+    or, past them, falls back to phone. Either way booking, meeting and emails agree on the new time."""
+    requested, view = await scheduled_ticket(api, client, database_url, handler_id=CLERKS["outage"])
+    assert view.meeting is not None and view.meeting.meeting_id is not None
+    meeting_id, new_start = view.meeting.meeting_id, await another_slot(api, requested, view)
+    await fault(emulator, path_prefix=f"/v1/meetings/{meeting_id}", method="PUT", status=503, seconds=60)
+
+    began = time.monotonic()
+    answer = await move(api, requested, view, new_start, "citizen")
+    took = time.monotonic() - began
+    assert answer.status_code == 200, answer.text
+    assert took < 2, f"the update took {took:.1f} s"
+
+    after = await wait_for_steps(requested.handle, "rescheduled", within=150)
+    assert after.meeting is not None
+    assert after.slot_start == after.meeting.start == new_start
+    assert active(bookings(database_url, requested.ticket_id)) == [new_start]
+    moved = "meeting moved" in steps(after)
+    assert moved != ("reschedule: switched to phone" in steps(after)), steps(after)
+    if moved:
+        assert after.meeting.meeting_id == meeting_id
+        webex = (await webex_meetings(emulator))[meeting_id]
+        assert datetime.fromisoformat(webex["start"]) == new_start
+    else:
+        assert after.meeting.channel == Channel.PHONE and after.meeting.meeting_id is None
+    await told_of_the_move(mailbox, requested, view, after)
+
+
 # --- (c) the new slot was taken meanwhile ---------------------------------------------------------
 
 

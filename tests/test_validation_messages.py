@@ -38,6 +38,7 @@ from store.ratings import MAX_COMMENT
 from tests.conftest import bucharest_today, handle_for, wait_for_status
 from tests.factories import add_file, file_params, staff_headers, ticket_body
 from tests.helpers import scheduled_ticket
+from tests.test_staff_pages import sign_in
 from workflows.blue_ticket import BlueTicketWorkflow
 
 # Clerk no other test books and the seed never draws absent.
@@ -607,8 +608,7 @@ async def test_the_clerks_page_says_next_to_each_field_what_is_wrong(
 ) -> None:
     requested, view = await scheduled_ticket(api, client, database_url, handler_id=STAFF_PAGE_CLERK)
     async with httpx.AsyncClient(base_url=api.base_url, timeout=30) as browser:
-        signed_in = await browser.post("/personal/intrare", data={"token": f"demo-{STAFF_PAGE_CLERK}"})
-        assert signed_in.status_code == 303
+        await sign_in(browser, STAFF_PAGE_CLERK)
         path = f"/personal/tichete/{requested.workflow_id}"
         page = await browser.get(path)
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)

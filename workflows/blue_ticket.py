@@ -187,15 +187,7 @@ class BlueTicketWorkflow(TicketActions):
         channel = s.inp.channel
         if channel == Channel.IN_PERSON and workflow.patched(IN_PERSON_ACCEPTANCE):
             channel = Channel.IN_PERSON if await self._in_person_accepted() else Channel.WEBEX
-        request = io.MeetingRequest(
-            ticket_id=s.inp.ticket_id,
-            level=s.level,
-            host=s.assignee,
-            start=s.booking.start,
-            end=s.booking.end,
-            channel=channel,
-            citizen_phone=s.inp.citizen.phone,
-        )
+        request = self._meeting_request(channel)
         summary = f"Create the {channel.value} meeting"
         if not workflow.patched(MEETING_CHANNEL):
             s.meeting = await call(io.CREATE_MEETING, request, MeetingInfo, summary, PATIENT)

@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.models import (
         ActionResult,
         Booking,
+        Channel,
         Language,
         Outcome,
         StaffMember,
@@ -63,6 +64,21 @@ class TicketBase:
         s.booking, s.slot_start = booking, booking.start
         workflow.upsert_search_attributes([sa.MEETING_TIME.value_set(booking.start)])
         self._log("booked", f"{booking.start.isoformat()} with {s.assignee.name}")
+
+    def _meeting_request(self, channel: Channel, idempotency_key: str | None = None) -> io.MeetingRequest:
+        """The meeting for the ticket's current booking and holder (created, or created again)."""
+        s = self._s
+        assert s.booking is not None and s.assignee is not None
+        return io.MeetingRequest(
+            ticket_id=s.inp.ticket_id,
+            level=s.level,
+            host=s.assignee,
+            start=s.booking.start,
+            end=s.booking.end,
+            channel=channel,
+            citizen_phone=s.inp.citizen.phone,
+            idempotency_key=idempotency_key,
+        )
 
     def _ok(self) -> ActionResult:
         return ActionResult(accepted=True, status=self._s.status)

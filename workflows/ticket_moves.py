@@ -117,18 +117,10 @@ class TicketMoves(TicketBase):
 
     async def _recreate_meeting(self) -> MeetingInfo | None:
         s = self._s
-        assert s.booking is not None and s.assignee is not None
-        request = io.MeetingRequest(
-            ticket_id=s.inp.ticket_id,
-            level=s.level,
-            host=s.assignee,
-            start=s.booking.start,
-            end=s.booking.end,
-            channel=Channel.WEBEX,
-            citizen_phone=s.inp.citizen.phone,
-            # Its own key: the old meeting's tag would make a retried create find the old meeting.
-            idempotency_key=f"{s.inp.ticket_id}:{int(s.level)}:{s.attempt}:moved-{s.reschedules}",
-        )
+        assert s.assignee is not None
+        # Its own key: the old meeting's tag would make a retried create find the old meeting.
+        key = f"{s.inp.ticket_id}:{int(s.level)}:{s.attempt}:moved-{s.reschedules}"
+        request = self._meeting_request(Channel.WEBEX, idempotency_key=key)
         retry = meeting_retry(s.inp.policy.meeting_attempts)
         try:
             meeting: MeetingInfo = await call(
