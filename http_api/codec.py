@@ -47,7 +47,7 @@ from core.settings import Settings
 from domain.messages import text
 from domain.models import Role, StaffMember
 from domain.registration_numbers import NORMAL_PATTERN
-from http_api.deps import StateDep, current_staff
+from http_api.deps import StateDep, staff_for_token
 from http_api.errors import ApiError, language_of
 from http_api.pages.staff_session import LoginRequired, signed_in
 
@@ -78,7 +78,10 @@ async def codec_caller(request: Request, state: StateDep) -> Caller:
     one, the `/personal` session cookie, from a configured UI origin. Then the role decides (403)."""
     authorization = request.headers.get("authorization")
     if authorization is not None:
-        caller = Caller(await current_staff(state, authorization), "bearer")
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer":
+            raise ApiError(401, "unauthenticated")
+        caller = Caller(await staff_for_token(state, token), "bearer")
     else:
         try:
             session = await signed_in(request, state)
