@@ -13,7 +13,18 @@ from temporalio.client import Client
 
 from core.settings import Settings, get_settings
 from core.temporal_client import connect
-from http_api import citizen, citizen_data, errors, openapi, pages, ratings, reports, staff, webhooks
+from http_api import (
+    citizen,
+    citizen_data,
+    codec,
+    errors,
+    openapi,
+    pages,
+    ratings,
+    reports,
+    staff,
+    webhooks,
+)
 from http_api.deps import AppState
 from http_api.security_headers import SecurityHeaders
 from integrations import webex_webhooks
@@ -48,6 +59,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(webhooks.router)
     app.include_router(ratings.router)
     app.include_router(reports.router)
+    codec.install(app, settings)  # the codec server for the Temporal UI and CLI, with its CORS (issue 9)
 
     @app.get("/health", tags=["ops"], summary="Liveness")
     async def health() -> dict[str, str]:

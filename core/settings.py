@@ -7,6 +7,7 @@ are refused, so a city cannot go live with the demo keys by accident.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Literal
 
@@ -20,6 +21,8 @@ DEV_WEBEX_TOKEN = "dev-webex-token"
 DEV_WEBHOOK_SECRET = "dev-webhook-secret"
 # The development payload key (base64 of 32 bytes): public, so production refuses it.
 DEV_PAYLOAD_KEY = "ZGV2LW9ubHktcGF5bG9hZC1rZXktY2hhbmdlLW1lISE="
+# An exact origin: no wildcard, path, query or user part (a CORS allow-list entry, compared verbatim).
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
 
 class Settings(BaseSettings):
@@ -66,9 +69,26 @@ class Settings(BaseSettings):
     payload_keys: str = f"dev:{DEV_PAYLOAD_KEY}"
     payload_key_id: str = "dev"
 
+    # The Temporal UI origins the codec server (`/codec`, `/personal/codec`) sends CORS headers to,
+    # comma-separated `scheme://host[:port]`; every other origin gets none (http_api/codec.py).
+    temporal_ui_origins: str = "http://127.0.0.1:8233,http://localhost:8233"
+
     @property
     def payload_keyring(self) -> KeyRing:
         return KeyRing.parse(self.payload_keys, self.payload_key_id)
+
+    @property
+    def temporal_ui_origin_set(self) -> frozenset[str]:
+        return frozenset(
+            o.strip().rstrip("/").lower() for o in self.temporal_ui_origins.split(",") if o.strip()
+        )
+
+    @model_validator(mode="after")
+    def _ui_origins_are_origins(self) -> Settings:
+        bad = [o for o in self.temporal_ui_origin_set if not _ORIGIN.fullmatch(o)]
+        if bad:
+            raise ValueError(f"TICHET_TEMPORAL_UI_ORIGINS: not scheme://host[:port] origins: {bad}")
+        return self
 
     @model_validator(mode="after")
     def _keyring_must_work(self) -> Settings:

@@ -55,6 +55,9 @@ def infrastructure(ports: Ports, settings: Settings, data_dir: Path) -> list[Ser
     temporal += ["--ip", HOST, "--port", str(ports.temporal), "--ui-port", str(ports.temporal_ui)]
     temporal += ["--namespace", settings.temporal_namespace, *dev_server_args()]
     temporal += ["--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true"]
+    # The UI decrypts payloads through the API's codec server (issue 9); the browser path, where the
+    # /personal session cookie of an ops person or a director reaches it (README: the Temporal UI).
+    temporal += ["--ui-codec-endpoint", f"http://{HOST}:{ports.api}/personal/codec"]
     mailbox = [sys.executable, "-m", "devstack.mailbox", "--smtp-port", str(ports.smtp)]
     mailbox += ["--http-port", str(ports.mail_http), "--dir", str(data_dir / "mail")]
     webex = [sys.executable, "-m", "webex_emulator", "--host", HOST, "--port", str(ports.webex)]
@@ -82,6 +85,7 @@ def child_environment(ports: Ports) -> dict[str, str]:
         "TICHET_WEBEX_BASE_URL": f"http://{HOST}:{ports.webex}/v1/",
         "TICHET_PUBLIC_BASE_URL": f"http://{HOST}:{ports.api}",
         "TICHET_WORKER_METRICS_ADDRESS": f"{HOST}:{ports.worker_metrics}",
+        "TICHET_TEMPORAL_UI_ORIGINS": f"http://{HOST}:{ports.temporal_ui},http://localhost:{ports.temporal_ui}",
     }
 
 
@@ -143,7 +147,8 @@ def banner(ports: Ports, settings: Settings, log_dir: Path) -> str:
         "Tichet Albastru is running.",
         f"  Citizens' page   http://{HOST}:{ports.api}/",
         f"  API docs         http://{HOST}:{ports.api}/docs",
-        f"  Temporal UI      http://{HOST}:{ports.temporal_ui}",
+        f"  Temporal UI      http://{HOST}:{ports.temporal_ui}   (payloads through the codec server "
+        f"http://{HOST}:{ports.api}/personal/codec: sign in at /personal as demo-ops01, see the README)",
         f"  Worker metrics   http://{HOST}:{ports.worker_metrics}/metrics   (Prometheus)",
         f"  Mailbox          http://{HOST}:{ports.mail_http}   (SMTP on {HOST}:{ports.smtp})",
         f"  Webex emulator   http://{HOST}:{ports.webex}/_control/state   (token: {settings.webex_token})",

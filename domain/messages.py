@@ -244,6 +244,25 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         Language.EN: "Contact data can be erased only once the ticket is closed (escalation window "
         "included). Until then it is needed to keep you informed.",
     },
+    # Issue 9: the codec server that decrypts Temporal payloads for the Temporal UI and CLI.
+    "codec_forbidden": {
+        Language.RO: "Doar personalul de operațiuni și conducerea (de la director în sus) pot citi "
+        "datele tichetelor din Temporal.",
+        Language.EN: "Only operations staff and management (director and above) can read the tickets' "
+        "data in Temporal.",
+    },
+    "codec_origin_refused": {
+        Language.RO: "Serverul de codec răspunde în browser doar interfeței Temporal configurate.",
+        Language.EN: "In a browser, the codec server answers only the configured Temporal UI.",
+    },
+    "codec_invalid_payloads": {
+        Language.RO: "Corpul cererii nu este o listă de payload-uri Temporal în format JSON: {detail}",
+        Language.EN: "The request body is not a list of Temporal payloads in JSON format: {detail}",
+    },
+    "codec_undecodable": {
+        Language.RO: "Un payload nu poate fi decriptat: {detail}",
+        Language.EN: "A payload cannot be decrypted: {detail}",
+    },
 }
 
 

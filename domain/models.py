@@ -38,6 +38,9 @@ class Role(StrEnum):
     DIRECTOR = "director"
     DEPUTY_MAYOR = "deputy_mayor"
     MAYOR = "mayor"
+    # Operations staff (issue 9): run the system and read tickets' Temporal histories through the
+    # codec server; they never meet a citizen, so no escalation level maps to them.
+    OPS = "ops"
 
 
 class Level(IntEnum):

@@ -57,7 +57,12 @@ async def current_staff(
     state: Annotated[AppState, Depends(get_state)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> StaffMember:
-    token = credentials.credentials.strip() if credentials else ""
+    return await staff_for_token(state, credentials.credentials if credentials else "")
+
+
+async def staff_for_token(state: AppState, token: str) -> StaffMember:
+    """The person whose personal token this is, or 401 (also the codec server's bearer check)."""
+    token = token.strip()
     if not token:
         raise ApiError(401, "unauthenticated")
     person = await run_in_threadpool(state.stores.staff.by_token, token)

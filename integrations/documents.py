@@ -42,6 +42,7 @@ ROLE_NAMES = {
     Role.DIRECTOR: "director de serviciu",
     Role.DEPUTY_MAYOR: "viceprimar",
     Role.MAYOR: "primar",
+    Role.OPS: "operator",
 }
 LEVEL_TITLES = LEVEL_NAMES[Language.RO]
 

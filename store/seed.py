@@ -1,6 +1,7 @@
-"""A deterministic demo city: departments, 524 clerks, directors, deputy mayors, a mayor, absences and
-a few thousand files, plus five well-known files the README and the tests rely on, and a small
-calendar configuration (one department's longer hours, two clerks' own hours, one city day off).
+"""A deterministic demo city: departments, 524 clerks, directors, deputy mayors, a mayor, one ops
+person (who reads Temporal histories through the codec server), absences and a few thousand files,
+plus five well-known files the README and the tests rely on, and a small calendar configuration
+(one department's longer hours, two clerks' own hours, one city day off).
 
 Everything is drawn from `random.Random(42)` and dated relative to `--today`, so the same day always
 yields the same rows on SQLite and on PostgreSQL, and a demo run next month still has fresh files.
@@ -38,6 +39,8 @@ from store.seed_data import (
     DEPUTY_MAYOR_IDS,
     GIVEN_NAMES,
     MAYOR_ID,
+    OPS_ID,
+    OPS_NAME,
     SURNAMES,
 )
 from store.staff import hash_token
@@ -97,6 +100,7 @@ class SeedSummary:
     directors: int
     deputy_mayors: int
     mayors: int
+    ops: int
     absences: int
     files: int
     files_in_progress: int
@@ -109,7 +113,7 @@ class SeedSummary:
         lines = [
             f"Demo city seeded for {self.today.isoformat()}:",
             f"  {self.departments} departments, {self.clerks} clerks, {self.directors} directors, "
-            f"{self.deputy_mayors} deputy mayors, {self.mayors} mayor",
+            f"{self.deputy_mayors} deputy mayors, {self.mayors} mayor, {self.ops} ops",
             f"  {self.files} files ({self.files_in_progress} in progress, {self.files_answered} answered), "
             f"{self.absences} absences",
             "  well-known files (number · requester · filed · story):",
@@ -231,6 +235,7 @@ def build_demo_city(today: date, files: int = 3000) -> DemoCity:
     city.staff.append(_person(MAYOR_ID, name(), MAYOR_ID, Role.MAYOR))
     for vp in DEPUTY_MAYOR_IDS:
         city.staff.append(_person(vp, name(), vp, Role.DEPUTY_MAYOR, reports_to_id=MAYOR_ID))
+    city.staff.append(_person(OPS_ID, OPS_NAME, OPS_ID, Role.OPS))
 
     clerks_by_department: dict[str, list[str]] = {}
     number = 0
@@ -444,12 +449,13 @@ def _summary(today: date, city: DemoCity) -> SeedSummary:
         directors=roles.count(Role.DIRECTOR.value),
         deputy_mayors=roles.count(Role.DEPUTY_MAYOR.value),
         mayors=roles.count(Role.MAYOR.value),
+        ops=roles.count(Role.OPS.value),
         absences=len(city.absences),
         files=len(city.files),
         files_in_progress=in_progress,
         files_answered=len(city.files) - in_progress,
         demo_files=city.demo_files,
-        demo_tokens={s: demo_token(s) for s in ("c0001", director_id("urbanism"), MAYOR_ID)},
+        demo_tokens={s: demo_token(s) for s in ("c0001", director_id("urbanism"), MAYOR_ID, OPS_ID)},
         calendar_notes=city.calendar_notes,
     )
 

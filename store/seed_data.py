@@ -184,6 +184,10 @@ DEPARTMENTS: tuple[DepartmentSpec, ...] = (
 
 DEPUTY_MAYOR_IDS: tuple[str, ...] = ("vp1", "vp2", "vp3")
 MAYOR_ID = "primar"
+# The demo city's one operations person (issue 9: reads histories through the codec server). A fixed
+# name, not drawn from the random generator, so adding them changes no other row of the city.
+OPS_ID = "ops01"
+OPS_NAME = ("Sorina", "Câmpean")
 
 GIVEN_NAMES: tuple[str, ...] = (
     "Andrei", "Alexandru", "Ștefan", "Mihai", "Ioan", "Gheorghe", "Vasile", "Constantin", "Cristian",

@@ -72,7 +72,7 @@ def test_counts_and_hierarchy(seeded: Engine) -> None:
         departments = list(session.exec(select(Department)))
         files = list(session.exec(select(RegisteredFile)))
     roles = Counter(person.role for person in staff)
-    assert roles == {"clerk": 524, "director": 12, "deputy_mayor": 3, "mayor": 1}
+    assert roles == {"clerk": 524, "director": 12, "deputy_mayor": 3, "mayor": 1, "ops": 1}
     assert len(departments) == 12 and len(files) == 3000
     by_id = {person.id: person for person in staff}
     assert sorted(p.id for p in staff if p.role == "clerk") == [f"c{n:04d}" for n in range(1, 525)]
@@ -164,7 +164,12 @@ def test_the_well_known_files(seeded: Engine) -> None:
 
 def test_demo_tokens_open_the_demo_accounts(seeded: Engine) -> None:
     staff = SqlStaffDirectory(seeded)
-    for staff_id, role in (("c0001", Role.CLERK), ("dir-urbanism", Role.DIRECTOR), ("primar", Role.MAYOR)):
+    for staff_id, role in (
+        ("c0001", Role.CLERK),
+        ("dir-urbanism", Role.DIRECTOR),
+        ("primar", Role.MAYOR),
+        ("ops01", Role.OPS),
+    ):
         member = staff.by_token(f"demo-{staff_id}")
         assert member is not None and (member.id, member.role) == (staff_id, role)
     assert staff.by_token("demo-nobody") is None
@@ -184,6 +189,7 @@ def test_cli_seeds_resets_and_prints_the_demo_tokens(tmp_path, capsys) -> None:
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "524 clerks" in out and "demo-c0001" in out and "demo-dir-urbanism" in out and "demo-primar" in out
+    assert "demo-ops01" in out and "1 ops" in out
     assert main(args) == 0
     assert "--reset" in capsys.readouterr().out
     assert main([*args, "--reset"]) == 0
