@@ -86,6 +86,7 @@ from domain.models import (
     TicketStatus,
     TicketView,
 )
+from store.calendar import open_calendar_source
 from store.db import engine_for, make_engine, session_scope
 from store.seed import seed_demo_city
 from store.stores import open_stores
@@ -227,6 +228,7 @@ def plan_tickets(settings: Settings, today: date, count: int, requested_at: date
         )
     stores = open_stores(settings.database_url)
     calendar = CityCalendar(time_zone=settings.time_zone)
+    calendar_source = open_calendar_source(settings.database_url)
     policy = Policy()
     taken: set[tuple[str, datetime]] = set()
     planned: list[PlannedTicket] = []
@@ -238,7 +240,14 @@ def plan_tickets(settings: Settings, today: date, count: int, requested_at: date
         info = stores.registry.find_file(ref.registration_number)
         assert info is not None
         slots = offered_slots(
-            stores.staff, stores.bookings, calendar, info, Level.CLERK, requested_at, policy
+            stores.staff,
+            stores.bookings,
+            calendar,
+            info,
+            Level.CLERK,
+            requested_at,
+            policy,
+            calendar_source=calendar_source,  # the clerks' own hours, as the API offers them
         )
         # A slot whose `staff` is None waits for the director's pick: not the happy path.
         held = [(s.staff.id, s.start) for s in slots if s.staff is not None]

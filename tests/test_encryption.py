@@ -16,18 +16,17 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner, Worker
 
 from core.links import workflow_id_for
-from core.payload_crypto import ENCODING, KEY_ID_METADATA, PayloadKeyError, new_key
+from core.payload_crypto import ENCODING, KEY_ID_METADATA, PayloadKeyError
 from core.settings import Settings
 from core.temporal_client import data_converter
 from domain.models import Channel, Citizen, ResolutionAction, TicketInput, TicketStatus
 from tests.conftest import bucharest_today, wait_for_status
 from tests.factories import add_file, free_slots
 from tests.helpers import past_the_meeting
+from tests.keys import KEY_A, KEY_B
 from tests.raw_history import decoded_bytes, payloads_in, raw_bytes
 from worker import SANDBOX, WORKFLOWS, create_worker
 from workflows.blue_ticket import BlueTicketWorkflow
-
-KEY_A, KEY_B = new_key(), new_key()
 
 
 def keyring(settings: Settings, keys: dict[str, str], current: str, task_queue: str) -> Settings:

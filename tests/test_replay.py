@@ -22,6 +22,7 @@ from core.payload_crypto import ENCODING, KEY_ID_METADATA, new_key
 from core.settings import Settings
 from core.temporal_client import data_converter
 from store.testing import in_ci
+from tests.keys import session_keyring
 from worker import SANDBOX, WORKFLOWS
 
 HISTORIES = Path(__file__).parent / "histories"
@@ -29,9 +30,10 @@ KEPT = ("happy_path.json", "happy_path_v2.json", "happy_path_v3_encrypted.json")
 
 
 def replayer() -> Replayer:
-    """With the project's converter and the test keyring: the encrypted fixture and this session's
-    tickets decode with it, the fixtures recorded before encryption pass through the codec as they are."""
-    converter = data_converter(Settings(environment="test"))
+    """With the project's converter and the session's keyring (tests/keys.py): the encrypted fixture
+    and this session's tickets decode with it, the fixtures recorded before encryption pass through
+    the codec as they are."""
+    converter = data_converter(session_keyring())
     return Replayer(workflows=WORKFLOWS, data_converter=converter, workflow_runner=SANDBOX)
 
 
