@@ -50,7 +50,7 @@ class Citizen:
 
     def __init__(self) -> None:
         token = uuid.uuid4().hex[:6]
-        digits = f"7{random.randrange(10**8):08d}"
+        digits = f"72{random.randrange(10**7):07d}"  # a Romanian mobile prefix the API accepts
         self.name = f"Smaranda Zbârcea-{token}"
         self.email = f"smaranda.{token}@example.ro"
         self.phone_typed = f"+40 {digits[:3]} {digits[3:6]} {digits[6:]}"
