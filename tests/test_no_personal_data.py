@@ -11,12 +11,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import traceback
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 from google.protobuf.message import Message
 from temporalio.api.enums.v1 import EventType, WorkflowExecutionStatus
 from temporalio.api.history.v1 import HistoryEvent
@@ -27,10 +31,12 @@ from temporalio.testing import WorkflowEnvironment
 
 from core.temporal_client import DATA_CONVERTER
 from domain.models import Channel, Level, TicketStatus, TicketView
+from integrations.mailer import MailRefused, SmtpMailer
 from tests.conftest import bucharest_today, handle_for, wait_for_status
 from tests.factories import add_file, free_slots, staff_headers, ticket_body
 from tests.helpers import past_the_meeting, wait_for_steps
 from tests.raw_history import decoded_bytes, payloads_in, raw_bytes
+from tests.servers import free_port
 
 CLERK = "c0401"
 METADATA_QUERY = "__temporal_workflow_metadata"  # the SDK's built-in query behind "current details"
@@ -201,3 +207,32 @@ async def test_a_whole_ticket_leaves_no_citizen_data_in_clear(
     ours = [r for r in caplog.records if not r.name.startswith(MAIL_PROVIDER_LOGGERS)]
     assert any(r.name.startswith("temporalio") for r in ours), "the worker's log was captured"
     assert citizen.found_in("\n".join(caplog.handler.format(r) for r in ours)) == []
+
+
+class RefusesEveryRecipient:
+    """An SMTP server that, like many, echoes the refused address in its answer."""
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        return f"550 5.1.1 <{address}>: Recipient address rejected"
+
+
+async def test_a_refused_email_fails_without_the_address() -> None:
+    """The failure of the email activity lands in the worker's log (the SDK logs it with its
+    traceback), so the mailer keeps the server's code and drops its words."""
+    citizen = Citizen()
+    port = free_port()
+    controller = Controller(RefusesEveryRecipient(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        message = EmailMessage()
+        message["To"], message["Subject"] = citizen.email, "Tichet albastru"
+        message.set_content("Confirmare")
+        with pytest.raises(MailRefused) as refused:
+            await SmtpMailer("127.0.0.1", port, "tichet@primaria.example").send(message)
+    finally:
+        controller.stop()
+    told = "".join(traceback.format_exception(refused.value))
+    assert "550" in told
+    assert citizen.found_in(told) == []
