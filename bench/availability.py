@@ -595,7 +595,7 @@ async def measure(args: argparse.Namespace, argv: Sequence[str]) -> Report:
     report = Report(command=command_line(argv), machine=machine_info())
     today = city_today("Europe/Bucharest")
     with tempfile.TemporaryDirectory(prefix="tichet-bench-availability-") as workdir:
-        env = await start_temporal(Path(workdir))
+        env = await start_temporal(Path(workdir), Settings(environment="test"))
         async with env:
             for backend in args.backends:
                 try:

@@ -8,17 +8,21 @@ server with per-workflow time skipping, the SMTP mailbox, the Webex emulator ove
 SQLite database in a temporary directory and the real worker. Tickets are started with the Temporal
 client, not through the API, so FastAPI is not part of the figure.
 
-Two batches, one after the other, with the same concurrency and the same driving pattern:
+Three batches, one after the other, with the same concurrency and the same driving pattern:
 
-1. **ticket** — N `BlueTicketWorkflow` happy paths: start → `scheduled` → fast-forward to 16 min
-   after the slot → `submit_resolution` update as the assignee → `resolved` → fast-forward 31 days
-   → result `closed`.
-2. **bare** — N `bench.bare.BareWorkflow` runs with as many activities and timers as a ticket, in
-   the same places, counted at run time from the history of a warm-up ticket.
+1. **plain** — N `BlueTicketWorkflow` happy paths with payload encryption *off* (a client and a
+   worker of their own, on their own task queue, with the converter minus the codec): start →
+   `scheduled` → fast-forward to 16 min after the slot → `submit_resolution` update as the assignee
+   → `resolved` → fast-forward 31 days → result `closed`.
+2. **ticket** — the same N happy paths as the project runs them: every payload and failure
+   encrypted (`core.temporal_client.data_converter`, AES-256-GCM). Plain rate / ticket rate is what
+   encryption costs in throughput (target: under 10 %), and the CPU rows what it costs in CPU.
+3. **bare** — N `bench.bare.BareWorkflow` runs with as many activities and timers as a ticket, in
+   the same places, counted at run time from the history of a warm-up ticket (encrypted too).
 
-One warm-up ticket and one warm-up bare workflow run alone first (untimed): the ticket's history
-gives the shape for the bare one, and both warm the caches (templates, imports, workflow sandbox)
-so the batches measure the steady state.
+One warm-up ticket of each kind and one warm-up bare workflow run alone first (untimed): the
+ticket's history gives the shape for the bare one, and all warm the caches (templates, imports,
+workflow sandbox) so the batches measure the steady state.
 
 Reading the figures: on the dev server a fast-forward that has to fire a timer takes about one
 second however little the workflow does, and each workflow needs two, so a workflow's latency
@@ -57,7 +61,6 @@ from sqlmodel import col, select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.testing._timeskipping import TimeSkippingConfig
 from temporalio.worker import Worker
@@ -66,6 +69,7 @@ from bench.bare import BareAction, BareShape, BareWorkflow, bare_noop
 from core import search_attributes as sa
 from core.links import workflow_id_for
 from core.settings import Settings
+from core.temporal_client import DATA_CONVERTER, data_converter
 from devstack.mailbox import Mailbox
 from domain.availability import offered_slots
 from domain.calendar import CityCalendar
@@ -82,6 +86,7 @@ from domain.models import (
     TicketStatus,
     TicketView,
 )
+from store.calendar import open_calendar_source
 from store.db import engine_for, make_engine, session_scope
 from store.seed import seed_demo_city
 from store.stores import open_stores
@@ -115,6 +120,8 @@ class System:
     mailbox: Mailbox
     today: date
     bare_task_queue: str
+    plain_client: Client  # the same server, payloads in clear: the baseline of the encryption cost
+    plain_task_queue: str
 
     @property
     def client(self) -> Client:
@@ -146,7 +153,7 @@ def child_output_to(path: Path) -> Iterator[None]:
             os.close(copy)
 
 
-async def start_temporal(workdir: Path) -> WorkflowEnvironment:
+async def start_temporal(workdir: Path, settings: Settings) -> WorkflowEnvironment:
     """The dev server exactly as `tests/conftest.py` starts it; its output goes to a log file that is
     shown only if it fails to start."""
     log = workdir / "temporal.log"
@@ -154,7 +161,7 @@ async def start_temporal(workdir: Path) -> WorkflowEnvironment:
         with child_output_to(log):
             return await WorkflowEnvironment.start_time_skipping_v2(
                 ts_config=TimeSkippingConfig(enabled=False),
-                data_converter=pydantic_data_converter,
+                data_converter=data_converter(settings),
                 search_attributes=sa.ALL,
                 dev_server_existing_path=TEMPORAL_CLI,
                 dev_server_extra_args=["--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true"],
@@ -169,8 +176,6 @@ async def running_system(workdir: Path) -> AsyncIterator[System]:
     """The same parts as the test suite's session fixtures, plus a worker for the bare workflows on
     a task queue of its own (so the two never share pollers or slots with each other's tasks)."""
     async with AsyncExitStack() as stack:
-        env = await start_temporal(workdir)
-        await stack.enter_async_context(env)
         mailbox = stack.enter_context(Mailbox(port=0))
         webex_url = stack.enter_context(serve_in_thread(create_webex_app(WEBEX_TOKEN, WEBHOOK_SECRET)))
         settings = Settings(
@@ -182,6 +187,8 @@ async def running_system(workdir: Path) -> AsyncIterator[System]:
             webex_token=WEBEX_TOKEN,
             webex_webhook_secret=WEBHOOK_SECRET,
         )
+        env = await start_temporal(workdir, settings)
+        await stack.enter_async_context(env)
         today = city_today(settings.time_zone)
         seed_demo_city(make_engine(settings.database_url), today, files=SEEDED_FILES, reset=True)
         bare_task_queue = f"bench-bare-{uuid.uuid4().hex[:8]}"
@@ -189,7 +196,10 @@ async def running_system(workdir: Path) -> AsyncIterator[System]:
         await stack.enter_async_context(
             Worker(env.client, task_queue=bare_task_queue, workflows=[BareWorkflow], activities=[bare_noop])
         )
-        yield System(env, settings, mailbox, today, bare_task_queue)
+        plain_client = Client(**env.client.config() | {"data_converter": DATA_CONVERTER})
+        plain_task_queue = f"bench-plain-{uuid.uuid4().hex[:8]}"
+        await stack.enter_async_context(create_worker(plain_client, settings, task_queue=plain_task_queue))
+        yield System(env, settings, mailbox, today, bare_task_queue, plain_client, plain_task_queue)
 
 
 # --- the tickets' files and slots -----------------------------------------------------------------
@@ -218,6 +228,7 @@ def plan_tickets(settings: Settings, today: date, count: int, requested_at: date
         )
     stores = open_stores(settings.database_url)
     calendar = CityCalendar(time_zone=settings.time_zone)
+    calendar_source = open_calendar_source(settings.database_url)
     policy = Policy()
     taken: set[tuple[str, datetime]] = set()
     planned: list[PlannedTicket] = []
@@ -229,7 +240,14 @@ def plan_tickets(settings: Settings, today: date, count: int, requested_at: date
         info = stores.registry.find_file(ref.registration_number)
         assert info is not None
         slots = offered_slots(
-            stores.staff, stores.bookings, calendar, info, Level.CLERK, requested_at, policy
+            stores.staff,
+            stores.bookings,
+            calendar,
+            info,
+            Level.CLERK,
+            requested_at,
+            policy,
+            calendar_source=calendar_source,  # the clerks' own hours, as the API offers them
         )
         # A slot whose `staff` is None waits for the director's pick: not the happy path.
         held = [(s.staff.id, s.start) for s in slots if s.staff is not None]
@@ -312,8 +330,13 @@ async def wait_for(
     raise TimeoutError(f"{what} not reached in {STATUS_TIMEOUT:.0f} s; last seen: {last!r}")
 
 
-async def drive_ticket(system: System, plan: PlannedTicket, requested_at: datetime, poll: float) -> Trace:
-    """The happy path of `tests/test_ticket_lifecycle.py`, with the client instead of the API."""
+async def drive_ticket(
+    system: System, plan: PlannedTicket, requested_at: datetime, poll: float, *, encrypted: bool = True
+) -> Trace:
+    """The happy path of `tests/test_ticket_lifecycle.py`, with the client instead of the API;
+    `encrypted=False` drives it through the plain client and worker."""
+    client = system.client if encrypted else system.plain_client
+    task_queue = system.settings.task_queue if encrypted else system.plain_task_queue
     ticket_id = uuid.uuid4().hex[:12]
     number = plan.ref.registration_number
     ticket = TicketInput(
@@ -331,11 +354,11 @@ async def drive_ticket(system: System, plan: PlannedTicket, requested_at: dateti
         trace.phases[phase] = time.perf_counter() - started
 
     # The same start options as the API's `http_api.tickets.start`, search attributes included.
-    handle = await system.client.start_workflow(
+    handle = await client.start_workflow(
         BlueTicketWorkflow.run,
         ticket,
         id=trace.workflow_id,
-        task_queue=system.settings.task_queue,
+        task_queue=task_queue,
         static_summary=f"Tichet albastru · dosar {number}",
         search_attributes=TypedSearchAttributes(
             [
@@ -582,12 +605,18 @@ class Report:
     planning_s: float
     bare_shape: dict[str, int]
     ticket: BatchResult
+    plain: BatchResult
     bare: BatchResult
     emails_received: int
     overhead_factor: float = field(init=False)
+    # What encryption costs: the share of plain throughput lost, and CPU per ticket encrypted / plain.
+    encryption_throughput_cost: float = field(init=False)
+    encryption_cpu_ratio: float = field(init=False)
 
     def __post_init__(self) -> None:
         self.overhead_factor = self.bare.rate_per_s / self.ticket.rate_per_s
+        self.encryption_throughput_cost = 1 - self.ticket.rate_per_s / self.plain.rate_per_s
+        self.encryption_cpu_ratio = self.ticket.cpu_ms_per_workflow / self.plain.cpu_ms_per_workflow
 
 
 def machine_info() -> dict[str, str | int | float | None]:
@@ -617,12 +646,15 @@ async def measure(tickets: int, concurrency: int, poll: float, argv: Sequence[st
             began = time.perf_counter()
             requested_at = datetime.now(UTC)
             plans = await asyncio.to_thread(
-                plan_tickets, system.settings, system.today, tickets + 1, requested_at
+                plan_tickets, system.settings, system.today, 2 * tickets + 2, requested_at
             )
             planning_s = time.perf_counter() - began
 
             warm = time.perf_counter()
-            first = await drive_ticket(system, plans[0], requested_at, poll)
+            await drive_ticket(system, plans[0], requested_at, poll, encrypted=False)
+            plain_warmup = time.perf_counter() - warm
+            warm = time.perf_counter()
+            first = await drive_ticket(system, plans[1], requested_at, poll)
             ticket_warmup = time.perf_counter() - warm
             _, shape = await history_counts(system.client, first.workflow_id)
 
@@ -630,7 +662,15 @@ async def measure(tickets: int, concurrency: int, poll: float, argv: Sequence[st
             await drive_bare(system, shape, poll)
             bare_warmup = time.perf_counter() - warm
 
-            batch = plans[1:]
+            plain_batch, batch = plans[2 : 2 + tickets], plans[2 + tickets :]
+            plain = await run_batch(
+                "plain",
+                tickets,
+                concurrency,
+                lambda i: drive_ticket(system, plain_batch[i], requested_at, poll, encrypted=False),
+                system.plain_client,
+                plain_warmup,
+            )
             ticket = await run_batch(
                 "ticket",
                 tickets,
@@ -655,6 +695,7 @@ async def measure(tickets: int, concurrency: int, poll: float, argv: Sequence[st
         planning_s=planning_s,
         bare_shape=shape.model_dump(),
         ticket=ticket,
+        plain=plain,
         bare=bare,
         emails_received=emails,
     )
@@ -669,31 +710,40 @@ def _counts(values: list[int]) -> str:
 
 
 def render(report: Report) -> str:
-    t, b, m = report.ticket, report.bare, report.machine
-    rows: list[tuple[str, str, str]] = [
-        ("workflows (concurrency)", f"{t.workflows} ({t.concurrency})", f"{b.workflows} ({b.concurrency})"),
-        ("wall time (s)", f"{t.wall_s:.1f}", f"{b.wall_s:.1f}"),
-        ("rate (workflows/s)", f"{t.rate_per_s:.2f}", f"{b.rate_per_s:.2f}"),
-        ("latency p50 (s)", f"{t.p50_s:.2f}", f"{b.p50_s:.2f}"),
-        ("latency p95 (s)", f"{t.p95_s:.2f}", f"{b.p95_s:.2f}"),
-        ("latency max (s)", f"{t.max_s:.2f}", f"{b.max_s:.2f}"),
-        ("warm-up run alone (s)", f"{t.warmup_s:.2f}", f"{b.warmup_s:.2f}"),
-        ("activities / workflow", _counts(t.activities), _counts(b.activities)),
-        ("timers / workflow", _counts(t.timers), _counts(b.timers)),
-        ("history events / workflow", _counts(t.events), _counts(b.events)),
-        ("activity retries (batch)", str(t.activity_retries), str(b.activity_retries)),
+    m = report.machine
+    batches = (report.ticket, report.plain, report.bare)
+
+    def row(name: str, cell: Callable[[BatchResult], str]) -> tuple[str, ...]:
+        return (name, *(cell(batch) for batch in batches))
+
+    rows: list[tuple[str, ...]] = [
+        row("workflows (concurrency)", lambda r: f"{r.workflows} ({r.concurrency})"),
+        row("wall time (s)", lambda r: f"{r.wall_s:.1f}"),
+        row("rate (workflows/s)", lambda r: f"{r.rate_per_s:.2f}"),
+        row("latency p50 (s)", lambda r: f"{r.p50_s:.2f}"),
+        row("latency p95 (s)", lambda r: f"{r.p95_s:.2f}"),
+        row("latency max (s)", lambda r: f"{r.max_s:.2f}"),
+        row("warm-up run alone (s)", lambda r: f"{r.warmup_s:.2f}"),
+        row("activities / workflow", lambda r: _counts(r.activities)),
+        row("timers / workflow", lambda r: _counts(r.timers)),
+        row("history events / workflow", lambda r: _counts(r.events)),
+        row("activity retries (batch)", lambda r: str(r.activity_retries)),
     ]
+    for phase in PHASES:
+
+        def mean(r: BatchResult, p: str = phase) -> str:
+            return f"{r.phase_means_s[p]:.2f}"
+
+        rows.append(row(f"  mean → {phase} (s)", mean))
     rows += [
-        (f"  mean → {phase} (s)", f"{t.phase_means_s[phase]:.2f}", f"{b.phase_means_s[phase]:.2f}")
-        for phase in PHASES
+        row("  of which in fast_forward (s)", lambda r: f"{r.fast_forward_mean_s:.2f}"),
+        row("CPU, bench process (% machine)", lambda r: f"{r.cpu_process_pct:.0f}"),
+        row("CPU, Temporal server (% machine)", lambda r: _pct(r.cpu_server_pct)),
+        row("CPU ms / workflow (both)", lambda r: f"{r.cpu_ms_per_workflow:.0f}"),
     ]
-    rows += [
-        ("  of which in fast_forward (s)", f"{t.fast_forward_mean_s:.2f}", f"{b.fast_forward_mean_s:.2f}"),
-        ("CPU, bench process (% machine)", f"{t.cpu_process_pct:.0f}", f"{b.cpu_process_pct:.0f}"),
-        ("CPU, Temporal server (% machine)", _pct(t.cpu_server_pct), _pct(b.cpu_server_pct)),
-        ("CPU ms / workflow (both)", f"{t.cpu_ms_per_workflow:.0f}", f"{b.cpu_ms_per_workflow:.0f}"),
-    ]
+    t, b = report.ticket, report.bare
     width = max(len(r[0]) for r in rows)
+    heads = ("ticket", "plain", "bare")
     lines = [
         "Tichet Albastru · lifecycle bench",
         f"command: {report.command}",
@@ -701,10 +751,15 @@ def render(report: Report) -> str:
         f"temporalio {m['temporalio']} · load {m['load_1min']} at start",
         f"setup {report.setup_s:.1f} s (dev server, SMTP, Webex emulator, seed, workers) · "
         f"planning {report.planning_s:.1f} s (files, slots)",
+        "ticket: payloads encrypted (as the project runs) · plain: the same tickets, no codec · "
+        "bare: the ticket's shape, no work",
         "",
-        f"{'':<{width}}  {'ticket':>10}  {'bare':>10}",
-        *(f"{name:<{width}}  {tv:>10}  {bv:>10}" for name, tv, bv in rows),
+        f"{'':<{width}}" + "".join(f"  {head:>10}" for head in heads),
+        *(f"{name:<{width}}" + "".join(f"  {cell:>10}" for cell in cells) for name, *cells in rows),
         "",
+        f"encryption: throughput {t.rate_per_s:.2f} vs {report.plain.rate_per_s:.2f} tickets/s plain "
+        f"(cost {report.encryption_throughput_cost:+.1%}, target < 10 %) · "
+        f"CPU per ticket, encrypted / plain: {report.encryption_cpu_ratio:.2f}×",
         f"overhead factor (bare rate / ticket rate): {report.overhead_factor:.1f}× · "
         f"CPU per workflow, ticket / bare: {t.cpu_ms_per_workflow / b.cpu_ms_per_workflow:.1f}×",
         f"bare shape from the warm-up ticket: {report.bare_shape}",
@@ -714,7 +769,12 @@ def render(report: Report) -> str:
 
 
 def to_json(report: Report) -> str:
-    return json.dumps(asdict(report) | {"overhead_factor": report.overhead_factor}, ensure_ascii=False)
+    derived = {
+        "overhead_factor": report.overhead_factor,
+        "encryption_throughput_cost": report.encryption_throughput_cost,
+        "encryption_cpu_ratio": report.encryption_cpu_ratio,
+    }
+    return json.dumps(asdict(report) | derived, ensure_ascii=False)
 
 
 def positive_int(text: str) -> int:

@@ -11,6 +11,11 @@ import aiosmtplib
 SMTP_TIMEOUT = 10.0
 
 
+class MailRefused(Exception):
+    """The SMTP server answered with an error. Only its code is kept: a server's message often echoes
+    the recipient's address, and this error ends up in the worker's log and the activity failure."""
+
+
 class SmtpMailer:
     def __init__(self, host: str, port: int, sender: str) -> None:
         self.host, self.port, self.sender = host, port, sender
@@ -20,7 +25,13 @@ class SmtpMailer:
         this returns, the server has accepted the message."""
         if "From" not in message:
             message["From"] = self.sender
-        _refused, reply = await aiosmtplib.send(
-            message, hostname=self.host, port=self.port, timeout=SMTP_TIMEOUT
-        )
+        try:
+            _refused, reply = await aiosmtplib.send(
+                message, hostname=self.host, port=self.port, timeout=SMTP_TIMEOUT
+            )
+        except aiosmtplib.SMTPRecipientsRefused as err:
+            codes = sorted({refused.code for refused in err.recipients})
+            raise MailRefused(f"the SMTP server refused the recipient (codes {codes})") from None
+        except aiosmtplib.SMTPResponseException as err:
+            raise MailRefused(f"the SMTP server answered {err.code}") from None
         return reply

@@ -31,13 +31,13 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 from temporalio.client import Client, WorkflowHandle
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.testing._timeskipping import TimeSkippingConfig
 
 from api import create_app
 from core import search_attributes as sa
 from core.settings import Settings
+from core.temporal_client import data_converter
 from devstack.mailbox import Mailbox
 from domain.models import TicketStatus, TicketView
 from store.db import make_engine
@@ -73,9 +73,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 async def env() -> AsyncIterator[WorkflowEnvironment]:
+    # The project's own converter, payloads encrypted with the test settings' keyring (the
+    # `settings` fixture keeps the default ring too), as every client of the project.
     environment = await WorkflowEnvironment.start_time_skipping_v2(
         ts_config=TimeSkippingConfig(enabled=False),
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(Settings(environment="test")),
         search_attributes=sa.ALL,
         dev_server_existing_path=TEMPORAL_CLI,
         dev_server_extra_args=["--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true"],

@@ -2,8 +2,9 @@
 
 `histories/*.json` are whole tickets (request → resolution → 30-day window → closed) recorded from
 real runs of successive versions: `happy_path.json` before the patches in workflows/blue_ticket.py,
-`happy_path_v2.json` with them. Keep every one: a version's tickets may still be running. Record a
-new one when the workflow changes, with `TICHET_RECORD_HISTORY=<name> pytest
+`happy_path_v2.json` with them, `happy_path_v3_encrypted.json` with every payload encrypted (the
+development key, which the test settings use). Keep every one: a version's tickets may still be
+running. Record a new one when the workflow changes, with `TICHET_RECORD_HISTORY=<name> pytest
 tests/test_ticket_lifecycle.py`, after putting the change behind `workflow.patched`. Every ticket
 that this test session ran is replayed as well, so a non-deterministic branch shows here.
 """
@@ -15,18 +16,25 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import Client, WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from core.payload_crypto import ENCODING, KEY_ID_METADATA, new_key
+from core.settings import Settings
+from core.temporal_client import data_converter
 from store.testing import in_ci
+from tests.keys import session_keyring
 from worker import SANDBOX, WORKFLOWS
 
 HISTORIES = Path(__file__).parent / "histories"
-KEPT = ("happy_path.json", "happy_path_v2.json")
+KEPT = ("happy_path.json", "happy_path_v2.json", "happy_path_v3_encrypted.json")
 
 
 def replayer() -> Replayer:
-    return Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter, workflow_runner=SANDBOX)
+    """With the project's converter and the session's keyring (tests/keys.py): the encrypted fixture
+    and this session's tickets decode with it, the fixtures recorded before encryption pass through
+    the codec as they are."""
+    converter = data_converter(session_keyring())
+    return Replayer(workflows=WORKFLOWS, data_converter=converter, workflow_runner=SANDBOX)
 
 
 @pytest.mark.parametrize("path", sorted(HISTORIES.glob("*.json")), ids=lambda p: p.stem)
@@ -34,6 +42,30 @@ async def test_recorded_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, await asyncio.to_thread(path.read_text))
     result = await replayer().replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None
+
+
+async def test_the_encrypted_fixture_holds_ciphertext_only_the_keyring_opens(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The v3 fixture is what the cluster stores since issue 9: every ticket payload sealed under
+    the test keyring's key, nothing of the citizen's readable; a ring without that key cannot replay it."""
+    path = HISTORIES / "happy_path_v3_encrypted.json"
+    text = await asyncio.to_thread(path.read_text)
+    history = WorkflowHistory.from_json(path.stem, text)
+    started = history.events[0].workflow_execution_started_event_attributes
+    assert started.input.payloads[0].metadata["encoding"] == ENCODING
+    assert started.input.payloads[0].metadata[KEY_ID_METADATA] == b"dev"
+    assert "Ioana" not in text and "example.ro" not in text and "Certificatul" not in text
+
+    stranger = Settings(environment="test", payload_keys=f"other:{new_key()}", payload_key_id="other")
+    replayer_without_the_key = Replayer(
+        workflows=WORKFLOWS, data_converter=data_converter(stranger), workflow_runner=SANDBOX
+    )
+    result = await replayer_without_the_key.replay_workflow(history, raise_on_replay_failure=False)
+    # The workflow task fails with the codec's error (its message is sealed like every failure's,
+    # its type is not); the worker's log says which key is missing.
+    assert result.replay_failure is not None and "PayloadKeyError" in str(result.replay_failure)
+    assert "key id 'dev', which is not in the keyring" in caplog.text
 
 
 def test_every_versions_history_is_kept() -> None:

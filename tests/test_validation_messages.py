@@ -20,7 +20,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from domain import field_messages
 from domain.field_messages import FIELD_SENTENCES, FORM_SENTENCES, GENERIC, LABELS, count
@@ -547,7 +546,7 @@ async def test_a_sloppy_number_and_phone_book_a_ticket_holding_the_normal_forms(
     assert accepted.json()["workflow_id"] == f"tichet-{number}_{year}"
     history = await handle_for(client, accepted.json()["workflow_id"]).fetch_history()
     started = history.events[0].workflow_execution_started_event_attributes
-    [stored] = pydantic_data_converter.payload_converter.from_payloads(started.input.payloads, [TicketInput])
+    [stored] = await client.data_converter.decode(started.input.payloads, [TicketInput])
     assert isinstance(stored, TicketInput)
     assert stored.file.registration_number == ref.registration_number
     assert stored.citizen.phone == "+40712345678"

@@ -424,15 +424,18 @@ async def test_a_meeting_no_ticket_has_is_pending_and_not_recorded(
     assert not events.seen(event.event_id), "an undelivered event must stay deliverable"
 
 
-async def _signals(handle: WorkflowHandle[Any, Any]) -> list[dict[str, Any]]:
+async def _signals(client: Client, handle: WorkflowHandle[Any, Any]) -> list[dict[str, Any]]:
     history = await handle.fetch_history()
+    codec = client.data_converter.payload_codec
+    assert codec is not None, "the history holds ciphertext: the client's codec opens it"
     payloads: list[dict[str, Any]] = []
     for event in history.events:
         if event.event_type != EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
             continue
         attributes = event.workflow_execution_signaled_event_attributes
         if attributes.signal_name == "webex_event":
-            payloads.append(json.loads(attributes.input.payloads[0].data))
+            [plain] = await codec.decode(attributes.input.payloads[:1])
+            payloads.append(json.loads(plain.data))
     return payloads
 
 
@@ -479,7 +482,7 @@ async def test_a_tickets_meeting_events_reach_its_workflow_once(
     assert answers[2]["code"] == "webhook_signature_invalid"  # signed with a secret we no longer hold
     assert answers[3] == {"delivered": True}  # recordings/created
 
-    signals = await _signals(requested.handle)
+    signals = await _signals(client, requested.handle)
     assert [s["kind"] for s in signals] == ["meeting_ended", "recording_created"]
     assert signals[0]["event_id"] == f"meetings:ended:{meeting_id}"
     assert signals[1]["recording_id"] == ended["recording"]["id"]
@@ -492,7 +495,7 @@ async def test_a_tickets_meeting_events_reach_its_workflow_once(
     again = await _post(receiver, delivered.body, delivered.headers[SIGNATURE_HEADER.lower()])
     assert again.status_code == 200 and again.json() == {"duplicate": True}
     assert (await _post(receiver, delivered.body, None)).status_code == 401
-    assert len(await _signals(requested.handle)) == 2
+    assert len(await _signals(client, requested.handle)) == 2
 
     # What the workflow did with them: both on the timeline, the meeting held (provisionally, the
     # clerk may still correct it) and the recording in the archive at once (R10).

@@ -26,6 +26,10 @@ from domain.models import (
 )
 
 NO_SHOWS = (Outcome.CITIZEN_NO_SHOW, Outcome.CLERK_NO_SHOW)
+# Timeline steps whose detail carries text someone typed (the citizen's cancel or reschedule reason,
+# the clerk's note): it may name or describe the citizen, and the Temporal UI's current details are
+# the ticket's label for every ops user, not its file (rule 6). The `status` query keeps the text.
+TYPED_TEXT_STEPS = frozenset({"cancelled by the citizen", "rescheduled", "outcome recorded"})
 
 
 @dataclass(frozen=True)
@@ -171,5 +175,9 @@ class TicketState:
         when = (
             f" · {self.slot_start.isoformat(timespec='minutes')}" if self.booking and self.slot_start else ""
         )
-        recent = (f"- {e.at.isoformat(timespec='minutes')} {e.step} {e.detail}" for e in self.timeline[-8:])
+        recent = (
+            f"- {e.at.isoformat(timespec='minutes')} {e.step}"
+            + ("" if e.step in TYPED_TEXT_STEPS or not e.detail else f" {e.detail}")
+            for e in self.timeline[-8:]
+        )
         return f"**{self.status.value}** · level {self.level.name.lower()}{who}{when}\n\n" + "\n".join(recent)
