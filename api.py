@@ -14,6 +14,7 @@ from temporalio.client import Client
 from core.settings import Settings, get_settings
 from core.temporal_client import connect
 from http_api import (
+    access_log,
     citizen,
     citizen_data,
     codec,
@@ -40,6 +41,7 @@ or English with `Accept-Language: en`.
 
 def create_app(settings: Settings | None = None, client: Client | None = None) -> FastAPI:
     settings = settings or get_settings()
+    access_log.install()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -200,6 +200,13 @@ def main(argv: list[str] | None = None) -> int:
         for service in infrastructure(ports, settings, data_dir):
             say(f"  starting {service.name}")
             supervisor.start(service)
+        # The dev server has no flag for the namespace retention (issue 9): set it, with the purge
+        # schedule, the way a real cluster's one-shot setup does.
+        days = settings.temporal_retention_days
+        say(f"  setting the namespace retention ({days} days) and the purge schedule")
+        temporal_setup = [sys.executable, "-m", "devstack.temporal_setup"]
+        setup = Service("temporal-setup", temporal_setup, port=None, start_timeout=120)
+        supervisor.run_to_completion(setup, log_dir / "temporal-setup.out")
         if fresh_city:
             today = datetime.now(ZoneInfo(settings.time_zone)).date().isoformat()
             if outdated:  # demo data only: rebuilding it is the friendly answer
