@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 
 import pytest
+from pydantic import ValidationError
 from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from core.payload_crypto import ENCODING, KEY_ID_METADATA, EncryptionCodec, KeyRing, PayloadKeyError, new_key
+from core.settings import Settings
 
 KEY_A, KEY_B = new_key(), new_key()
 CITIZEN = {"requester_name": "Ioana Pop", "email": "ioana.pop@example.ro", "phone": "+40712345678"}
@@ -75,3 +77,16 @@ async def test_unencrypted_payloads_pass_through() -> None:
 def test_a_keyring_that_cannot_work_is_refused(spec: str, current: str, problem: str) -> None:
     with pytest.raises(PayloadKeyError, match=problem):
         KeyRing.parse(spec, current)
+
+
+def test_production_refuses_the_development_payload_key() -> None:
+    own_secrets = Settings(link_secret="x" * 32, webex_token="t", webex_webhook_secret="w" * 32)
+    with pytest.raises(ValidationError, match="TICHET_PAYLOAD_KEYS"):
+        Settings.model_validate(own_secrets.model_dump() | {"environment": "production"})
+    own_keys = {"environment": "production", "payload_keys": f"2026a:{KEY_A}", "payload_key_id": "2026a"}
+    assert Settings.model_validate(own_secrets.model_dump() | own_keys).payload_keyring.current == "2026a"
+
+
+def test_a_keyring_setting_that_cannot_work_stops_start_up_by_name() -> None:
+    with pytest.raises(ValidationError, match="'b' is not in the keyring"):
+        Settings(payload_keys=f"a:{KEY_A}", payload_key_id="b")
