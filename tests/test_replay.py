@@ -3,7 +3,9 @@
 `histories/*.json` are whole tickets (request → resolution → 30-day window → closed) recorded from
 real runs of successive versions: `happy_path.json` before the patches in workflows/blue_ticket.py,
 `happy_path_v2.json` with them, `happy_path_v3_encrypted.json` with every payload encrypted (the
-development key, which the test settings use). Keep every one: a version's tickets may still be
+development key, which the test settings use), `happy_path_v4.json` after the codec server, retention
+and booking-ledger changes of issue 9 (recorded when the replay gate came: tests/test_replay_gate.py).
+Keep every one: a version's tickets may still be
 running. Record a new one when the workflow changes, with `TICHET_RECORD_HISTORY=<name> pytest
 tests/test_ticket_lifecycle.py`, after putting the change behind `workflow.patched`. Every ticket
 that this test session ran is replayed as well, so a non-deterministic branch shows here.
@@ -26,7 +28,12 @@ from tests.keys import session_keyring
 from worker import SANDBOX, WORKFLOWS
 
 HISTORIES = Path(__file__).parent / "histories"
-KEPT = ("happy_path.json", "happy_path_v2.json", "happy_path_v3_encrypted.json")
+KEPT = (
+    "happy_path.json",
+    "happy_path_v2.json",
+    "happy_path_v3_encrypted.json",
+    "happy_path_v4.json",
+)
 
 
 def replayer() -> Replayer:
