@@ -11,7 +11,8 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
+from temporalio.worker import Worker, WorkerDeploymentConfig
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.archive import ArchiveActivities
@@ -55,6 +56,19 @@ def with_our_converter(client: Client) -> Client:
         converter, payload_converter_class=DATA_CONVERTER.payload_converter_class
     )
     return Client(**config)
+
+
+def deployment_config(settings: Settings) -> WorkerDeploymentConfig | None:
+    """A versioned worker when a build id is set. Auto-upgrade, not pinned: a ticket lives 30+ days,
+    and pinning would keep every old build's workers running until its last ticket closes."""
+    if not settings.worker_build_id:
+        return None
+    version = WorkerDeploymentVersion(settings.worker_deployment_name, settings.worker_build_id)
+    return WorkerDeploymentConfig(
+        version=version,
+        use_worker_versioning=True,
+        default_versioning_behavior=VersioningBehavior.AUTO_UPGRADE,
+    )
 
 
 def create_worker(client: Client, settings: Settings, *, task_queue: str | None = None) -> Worker:
@@ -107,6 +121,7 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
         # Database and Webex calls are blocking; they run on threads so the event loop stays free.
         activity_executor=ThreadPoolExecutor(max_workers=20),
         workflow_runner=SANDBOX,
+        deployment_config=deployment_config(settings),
     )
 
 
@@ -124,7 +139,12 @@ async def main() -> None:
     )
     logging.getLogger("worker").info("retention purge schedule: %s", change.value)
     logging.getLogger("worker").info(
-        "polling task queue %s on %s", settings.task_queue, settings.temporal_address
+        "polling task queue %s on %s as %s",
+        settings.task_queue,
+        settings.temporal_address,
+        f"build {settings.worker_build_id} of {settings.worker_deployment_name}"
+        if settings.worker_build_id
+        else "an unversioned worker",
     )
     await worker.run()
 

@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     # The worker's Prometheus endpoint (Temporal SDK metrics: task latencies, activity failures,
     # schedule-to-start...), e.g. "127.0.0.1:9464"; empty: none.
     worker_metrics_address: str = ""
+    # Temporal Worker Versioning (README, "Operating it"): with a build id the worker polls as that
+    # version of the worker deployment, and a running ticket moves to the version ops make current
+    # (auto-upgrade; the patches and the replay gate keep that safe). Empty: an unversioned worker.
+    worker_deployment_name: str = Field(default="tichet-albastru", min_length=1)
+    worker_build_id: str = ""
 
     public_base_url: str = "http://127.0.0.1:8000"
     link_secret: str = DEV_LINK_SECRET
