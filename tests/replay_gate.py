@@ -4,8 +4,10 @@ Replaying `tests/histories/` (tests/test_replay.py) proves today's code still ac
 *recorded*; it cannot see a version nobody recorded. So every commit that changed a file the
 workflows import must be either recorded (an ancestor of a commit that added a fixture: the fixture
 was recorded with that code, and replays against today's) or introduce a new `workflow.patched` id in
-`workflows/patches.py` (its old branch stays for the running tickets). Merge commits are not
-checked: a conflict resolved inside workflow code needs a fixture recorded after the merge.
+`workflows/patches.py` (its old branch stays for the running tickets), or say in a `Replay-safe:
+<why>` trailer of its message that it changes no command (a message text, a comment): visible in
+review and in `git log`, and the fixtures still replay against it. Merge commits are not checked: a
+conflict resolved inside workflow code needs a fixture recorded after the merge.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 HISTORIES = "tests/histories"
 PATCHES = "workflows/patches.py"
 WORKING_TREE = "working tree"
+TRAILER = "Replay-safe"
 
 
 class HistoryUnavailable(Exception):
@@ -118,10 +121,16 @@ def uncovered_changes(root: Path, files: list[str], head: str = "HEAD") -> list[
         Uncovered(commit, _git(root, "log", "-1", "--format=%s", commit).strip())
         for commit in commits
         if not _patch_ids_at(root, commit) - _patch_ids_at(root, f"{commit}^")
+        and not _declared_safe(root, commit)
     ]
     if head == "HEAD" and _working_tree_uncovered(root, files):
         uncovered.insert(0, Uncovered(WORKING_TREE, "uncommitted changes"))
     return uncovered
+
+
+def _declared_safe(root: Path, commit: str) -> bool:
+    reason = _git(root, "log", "-1", f"--format=%(trailers:key={TRAILER},valueonly)", commit)
+    return bool(reason.strip())
 
 
 def _working_tree_uncovered(root: Path, files: list[str]) -> bool:

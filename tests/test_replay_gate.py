@@ -134,6 +134,14 @@ def test_an_unpatched_workflow_change_is_caught_until_a_fixture_records_it(repo:
     assert uncovered_changes(repo, files) == []
 
 
+def test_a_commit_that_says_why_it_is_replay_safe_passes(repo: Path) -> None:
+    edit(repo, "workflows/ticket_state.py", lambda t: t + "\n# wording\n")
+    commit(repo, "A clearer comment\n\nReplay-safe: a comment, no command changes")
+    edit(repo, "workflows/ticket_state.py", lambda t: t + "# more\n")
+    silent = commit(repo, "Another comment\n\nReplay-safe:")
+    assert [u.commit for u in uncovered_changes(repo, ["workflows"])] == [silent], "a reason is required"
+
+
 def test_a_branch_merged_after_the_fixture_is_not_covered_by_it(repo: Path) -> None:
     _git(repo, "checkout", "-q", "-b", "feature")
     edit(repo, "workflows/ticket_state.py", lambda t: t + "\n# feature\n")
