@@ -38,7 +38,7 @@ LONG_RUNNING = (
     "api",
     "proxy",
 )
-ONE_SHOTS = ("migrate", "temporal-setup")
+ONE_SHOTS = ("temporal-schema", "temporal-namespace", "temporal-setup", "migrate")
 # Values only the city may choose: none may have a default in the compose file or .env.example.
 SECRETS = (
     "TICHET_LINK_SECRET",
@@ -86,7 +86,8 @@ def setting_names() -> set[str]:
 
 
 def test_every_part_of_the_stack_is_there() -> None:
-    expected = {"temporal-db", "temporal", "temporal-setup", "temporal-ui", "app-db", "redis", "mailpit"}
+    expected = {"temporal-db", "temporal-schema", "temporal", "temporal-namespace", "temporal-setup"}
+    expected |= {"temporal-ui", "app-db", "redis", "mailpit"}
     assert expected | {"migrate", "worker", "api", "proxy"} <= set(services())
 
 
@@ -98,8 +99,11 @@ def test_worker_and_api_start_after_the_migration_and_the_temporal_setup() -> No
         assert depends["app-db"]["condition"] == "service_healthy", name
         assert depends["redis"]["condition"] == "service_healthy", name
     assert services()["migrate"]["depends_on"]["app-db"]["condition"] == "service_healthy"
-    assert services()["temporal-setup"]["depends_on"]["temporal"]["condition"] == "service_healthy"
-    assert services()["temporal"]["depends_on"]["temporal-db"]["condition"] == "service_healthy"
+    done = "service_completed_successfully"
+    assert services()["temporal-setup"]["depends_on"]["temporal-namespace"]["condition"] == done
+    assert services()["temporal-namespace"]["depends_on"]["temporal"]["condition"] == "service_healthy"
+    assert services()["temporal"]["depends_on"]["temporal-schema"]["condition"] == done
+    assert services()["temporal-schema"]["depends_on"]["temporal-db"]["condition"] == "service_healthy"
     assert services()["proxy"]["depends_on"]["api"]["condition"] == "service_healthy"
 
 
@@ -130,12 +134,22 @@ def test_replicas_can_be_scaled() -> None:
 
 
 def test_temporal_runs_on_postgresql_with_sql_advanced_visibility() -> None:
-    env = services()["temporal"]["environment"]
+    server = services()["temporal"]
+    assert server["image"].startswith("temporalio/server:")  # auto-setup is deprecated, no longer built
+    env = server["environment"]
     assert env["DB"] == "postgres12"  # the plugin of the v12 schemas: advanced visibility on SQL
     assert env["VISIBILITY_DBNAME"] and env["VISIBILITY_DBNAME"] != env["DBNAME"]
     assert env["POSTGRES_SEEDS"] == "temporal-db"
     assert str(env["ENABLE_ES"]).lower() == "false"
     assert services()["temporal-db"]["image"].startswith("postgres:")
+    # The schema one-shot sets up exactly those two databases, visibility from the v12 (advanced) schema.
+    schema = services()["temporal-schema"]
+    assert schema["image"].split(":")[1] == server["image"].split(":")[1]  # same Temporal version
+    script = "\n".join(schema["command"])
+    assert "--plugin postgres12" in script
+    assert f"for db in {env['DBNAME']} {env['VISIBILITY_DBNAME']}" in script
+    assert "/etc/temporal/schema/postgresql/v12/$$dir/versioned" in script
+    assert "dir=visibility" in script
 
 
 def test_the_ui_decodes_through_the_apps_codec_server() -> None:
