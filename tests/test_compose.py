@@ -124,6 +124,8 @@ def test_long_running_services_restart_and_report_their_health() -> None:
     worker = services()["worker"]
     metrics_port = worker["environment"]["TICHET_WORKER_METRICS_ADDRESS"].rsplit(":", 1)[1]
     assert f"127.0.0.1:{metrics_port}/metrics" in " ".join(worker["healthcheck"]["test"])
+    # SIGINT is what `asyncio.run` turns into a clean worker shutdown; SIGTERM would kill it.
+    assert worker["stop_signal"] == "SIGINT"
 
 
 def test_replicas_can_be_scaled() -> None:
