@@ -10,9 +10,11 @@ value filled in, and refuse it, by name, while a secret is still empty.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -244,3 +246,25 @@ def test_docker_compose_config_refuses_an_empty_secret_by_name(tmp_path: Path, s
     result = _docker_compose_config(_filled_env_file(tmp_path, leave_empty=secret))
     assert result.returncode != 0
     assert secret in result.stderr
+
+
+def test_the_image_holds_what_runs_and_leaves_out_tests_and_local_secrets() -> None:
+    """The Dockerfile copies the tree minus .dockerignore: every package, module and template the
+    app and the one-shots run must be in it (migrations included), tests and `.env` must not."""
+    patterns = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text("utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+    def ignored(path: str) -> bool:
+        return any(fnmatch.fnmatch(path, p) or path.startswith(f"{p.rstrip('/')}/") for p in patterns)
+
+    tool = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
+    packages = [p.rstrip("*") for p in tool["packages"]["find"]["include"] if p != "webex_emulator*"]
+    needed = [*packages, *(f"{m}.py" for m in tool["py-modules"]), "templates", "pyproject.toml"]
+    needed += [p.name for p in ROOT.glob("alembic*")] + [p.name for p in ROOT.glob("migrations")]
+    assert not [p for p in needed if ignored(p)]
+    for left_out in (".env", "tests", ".venv", ".data", "bench", "webex_emulator"):
+        assert ignored(left_out), left_out
+    assert "COPY . ." in (ROOT / "Dockerfile").read_text("utf-8")
