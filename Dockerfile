@@ -1,4 +1,5 @@
-# One image for the worker, the API and the one-shot Temporal set-up (see docker-compose.yml).
+# One image for the worker, the API and the one-shot services (Temporal set-up, migrations): see
+# docker-compose.yml.
 FROM python:3.11-slim
 
 ENV PYTHONUNBUFFERED=1 \
@@ -16,18 +17,11 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
         > requirements.txt \
     && pip install -c constraints.txt -r requirements.txt
 
-# Only what runs in production is copied (no tests, benchmarks or the Webex emulator); the code runs
-# from /app (PYTHONPATH) rather than being installed, so the templates sit where the code expects.
-COPY *.py ./
-COPY core/ core/
-COPY domain/ domain/
-COPY store/ store/
-COPY workflows/ workflows/
-COPY activities/ activities/
-COPY integrations/ integrations/
-COPY http_api/ http_api/
-COPY templates/ templates/
-COPY devstack/ devstack/
+# Everything but what .dockerignore leaves out (tests, benchmarks, the Webex emulator, local state):
+# the code, the templates and the migrations (`alembic.ini` and its scripts, run by the `migrate`
+# service). The code runs from /app (PYTHONPATH) rather than being installed, so the templates and
+# `alembic.ini` sit where the code expects them.
+COPY . .
 
 RUN useradd --system --uid 10001 --home-dir /app tichet
 USER tichet
