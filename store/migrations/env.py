@@ -7,6 +7,7 @@ one from `TICHET_DATABASE_URL`. Never from alembic.ini: one place says where the
 
 from __future__ import annotations
 
+from logging.config import fileConfig
 from typing import Any, Literal
 
 from alembic import context
@@ -20,6 +21,9 @@ from store.db import make_engine
 from store.types import UTCDateTime
 
 target_metadata = SQLModel.metadata
+
+if context.config.config_file_name is not None:  # the command line: alembic.ini's log levels
+    fileConfig(context.config.config_file_name, disable_existing_loggers=False)
 
 
 def render_item(kind: str, item: Any, autogen_context: AutogenContext) -> str | Literal[False]:
