@@ -69,7 +69,7 @@ from http_api.citizen import _eligible_file, _slots
 from http_api.deps import AppState
 from store.bookings import SqlBookingLedger
 from store.calendar import SqlCalendarSource
-from store.db import engine_for, session_scope
+from store.db import engine_for, make_engine, session_scope
 from store.seed import seed_demo_city
 from store.tables import BookingRow, RegisteredFile, Staff
 from store.testing import PostgresUnavailable, temporary_postgres_url
@@ -427,8 +427,10 @@ async def run_backend(
     backend: str, url: str, client: Any, args: argparse.Namespace, today: date
 ) -> BackendReport:
     began = time.perf_counter()
+    seeding = make_engine(url)  # `engine_for` refuses a database the seed has not migrated yet
+    await asyncio.to_thread(seed_demo_city, seeding, today, DEMO_FILES, reset=True)
+    seeding.dispose()
     engine = engine_for(url)  # the very engine `open_stores` (and so the app) will use
-    await asyncio.to_thread(seed_demo_city, engine, today, DEMO_FILES, reset=True)
     setup_s = time.perf_counter() - began
     began = time.perf_counter()
     inserted = await asyncio.to_thread(insert_bookings, engine, today, args.bookings, datetime.now(UTC))

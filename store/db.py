@@ -44,12 +44,13 @@ def make_engine(url: str) -> Engine:
 
 
 class OutdatedSchema(RuntimeError):
-    """The database was created by an older version of the code (no migration tool yet: see README)."""
+    """The database lacks tables or columns this code needs: it has not been migrated to head."""
 
 
 def create_schema(engine: Engine) -> None:
-    """Create missing tables. The worker and the API may both do it at the same moment; the loser of
-    that race sees "already exists" and simply checks again."""
+    """Create missing tables, for tests' throw-away databases only: everywhere else the tables come
+    from the migrations (`python -m store.migrate`). Two callers may race; the loser of that race
+    sees "already exists" and simply checks again."""
     try:
         SQLModel.metadata.create_all(engine)
     except (OperationalError, ProgrammingError) as error:
@@ -59,8 +60,9 @@ def create_schema(engine: Engine) -> None:
 
 
 def outdated_schema(engine: Engine) -> list[str]:
-    """Tables and columns the code expects but the database lacks (`create_all` adds tables, never
-    columns), so an old database fails at start-up with their names instead of mid-ticket."""
+    """Tables and columns the code expects but the database lacks, so a database nobody migrated
+    fails at start-up with their names instead of mid-ticket (a cheap guard, also right for the
+    tests' `create_all` databases, which have no migration history)."""
     inspector = inspect(engine)
     present = set(inspector.get_table_names())
     missing: list[str] = []
@@ -74,20 +76,21 @@ def outdated_schema(engine: Engine) -> list[str]:
 
 
 def reset_schema(engine: Engine) -> None:
-    """Drop and recreate every table: the seed's `--reset` and the tests' clean slate."""
+    """Drop and recreate every table with `create_all`: the tests' clean slate (the seed's `--reset`
+    migrates instead: `store.migrate.reset`)."""
     SQLModel.metadata.drop_all(engine)
     SQLModel.metadata.create_all(engine)
 
 
 @lru_cache
 def engine_for(url: str) -> Engine:
+    """The process's engine; refuses a database that is not migrated (tables are never created here)."""
     engine = make_engine(url)
-    create_schema(engine)
     missing = outdated_schema(engine)
     if missing:
         raise OutdatedSchema(
-            f"the database at {engine.url!r} predates this version (missing: {', '.join(missing)}); "
-            "for the demo database, `rm -rf .data` and `make run` again"
+            f"the database at {engine.url!r} lacks this version's schema (missing: {', '.join(missing)}); "
+            "run `python -m store.migrate` (`alembic upgrade head`) first"
         )
     return engine
 

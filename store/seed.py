@@ -26,12 +26,14 @@ from datetime import time as wall_time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, insert, inspect
 from sqlmodel import select
 
 from domain.calendar import romanian_public_holidays
 from domain.models import FileStatus, Role
-from store.db import create_schema, make_engine, reset_schema, session_scope
+from store.db import make_engine, session_scope
+from store.migrate import migrate
+from store.migrate import reset as reset_database
 from store.seed_data import (
     ABSENCE_REASONS,
     COMPANIES,
@@ -409,18 +411,21 @@ def _random_files(
 
 def is_seeded(engine: Engine) -> bool:
     """Whether the database already holds a city (the dev-run command seeds only when not).
-    Creates the tables if they are missing, so it also works on a brand-new database file."""
-    create_schema(engine)
+    A database without the tables holds none (the seed's command migrates it first)."""
+    if not inspect(engine).has_table(Department.__tablename__):
+        return False
     with session_scope(engine) as session:
         return session.exec(select(Department.id).limit(1)).first() is not None
 
 
 def seed_demo_city(engine: Engine, today: date, files: int = 3000, *, reset: bool = False) -> SeedSummary:
-    """Insert the demo city in one transaction. `reset` drops and recreates every table first;
-    without it, a database that already holds a city raises `AlreadySeeded`."""
+    """Migrate, then insert the demo city in one transaction. `reset` drops every table and migrates
+    from empty first; without it, a database that already holds a city raises `AlreadySeeded`."""
     if reset:
-        reset_schema(engine)
-    elif is_seeded(engine):
+        reset_database(engine)
+    else:
+        migrate(engine)  # a no-op at head; a brand-new database file gets its tables
+    if is_seeded(engine):
         raise AlreadySeeded("the database already holds a city; pass reset=True (--reset) to rebuild it")
     city = build_demo_city(today, files)
     with session_scope(engine) as session:
@@ -475,7 +480,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--files", type=int, default=3000, help="files in the registry, the five well-known ones included"
     )
-    parser.add_argument("--reset", action="store_true", help="drop and recreate every table first")
+    parser.add_argument("--reset", action="store_true", help="drop every table and migrate from empty first")
     args = parser.parse_args(argv)
     if args.files < 0:
         parser.error("--files must be >= 0")

@@ -13,6 +13,8 @@ from domain.models import ArchiveRecord, Channel, FileStatus, Level, Outcome, Ro
 from domain.ports import SlotTaken
 from store.archive import SqlArchive
 from store.bookings import SqlBookingLedger
+from store.db import make_engine
+from store.migrate import migrate
 from store.registry import SqlDocumentRegistry
 from store.staff import SqlStaffDirectory, hash_token
 from store.stores import Stores, open_stores, stores_for
@@ -309,5 +311,6 @@ def test_stores_bundle_the_adapters(engine: Engine, tmp_path) -> None:
     assert isinstance(stores, Stores)
     assert stores.registry.find_file("104233/2026") is not None
     url = sqlite_url(tmp_path / "opened")
+    migrate(make_engine(url))  # the stores never create tables (issue 10): the migrations do
     assert open_stores(url) is open_stores(url)
     assert open_stores(url).staff.mayor() is None  # a fresh, empty schema
