@@ -4,6 +4,7 @@ API instances over real HTTP sharing one limit) and on the in-process memory sto
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -237,13 +238,19 @@ def test_client_address_reads_the_header_only_from_trusted_proxies(
     assert client_address(_request(peer, forwarded), settings) == client
 
 
-async def test_an_unreachable_store_lets_requests_through(serve: Serve) -> None:
+async def test_an_unreachable_store_lets_requests_through(
+    serve: Serve, caplog: pytest.LogCaptureFixture
+) -> None:
     """Abuse protection must not take the service down: no Redis, no limit (and a warning)."""
     limits = {"rate_limit_storage": "redis://127.0.0.1:1/0", "rate_limit_slots_per_address": "1/minute"}
-    async with serve(**limits) as http:
-        answers = [(await http.get("/slots", params=SLOTS_QUERY)).status_code for _ in range(3)]
+    with caplog.at_level(logging.WARNING, logger="http_api.rate_limits"):
+        async with serve(**limits) as http:
+            answers = [(await http.get("/slots", params=SLOTS_QUERY)).status_code for _ in range(3)]
     assert 429 not in answers
     assert 503 not in answers
+    warnings = [r for r in caplog.records if r.name == "http_api.rate_limits"]
+    assert len(warnings) == 3
+    assert all("rate limit store unavailable" in r.getMessage() for r in warnings)
 
 
 def test_a_mistyped_limit_stops_start_up_by_name() -> None:
@@ -251,3 +258,12 @@ def test_a_mistyped_limit_stops_start_up_by_name() -> None:
         Settings(rate_limit_slots_per_file="3 per fortnight")
     with pytest.raises(ValidationError, match="TICHET_TRUSTED_PROXIES"):
         Settings(trusted_proxies="10.0.0.300")
+
+
+async def test_the_codec_server_is_limited_per_address(serve: Serve) -> None:
+    async with serve(rate_limit_storage=REDIS_URL, rate_limit_codec_per_address="1/minute") as http:
+        first = await http.post("/codec/decode", json={"payloads": []})  # 401 (no token), counted
+        second = await http.post("/personal/codec/decode", json={"payloads": []})
+    assert first.status_code != 429
+    assert second.status_code == 429
+    assert second.json()["code"] == "too_many_requests"
