@@ -85,10 +85,8 @@ class BodyLimits:
             "detail": f"the body is larger than {limit} bytes",
         }
         payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(payload)).encode()),
-            (b"connection", b"close"),  # the rest of the body is not read: this connection is done
-        ]
+        # No `Connection: close`: the server discards what the client still sends (never handed to
+        # the app, never held), so a client that writes its whole body first still reads this answer.
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
