@@ -21,11 +21,13 @@ from http_api import (
     errors,
     openapi,
     pages,
+    rate_limits,
     ratings,
     reports,
     staff,
     webhooks,
 )
+from http_api.body_limits import BodyLimits
 from http_api.deps import AppState
 from http_api.security_headers import SecurityHeaders
 from integrations import webex_webhooks
@@ -51,8 +53,16 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
             await webex_webhooks.register_at_startup(settings)
         yield
 
-    app = FastAPI(title="Tichet Albastru", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Tichet Albastru",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[rate_limits.ENFORCE],  # abuse limits, counted before the handler (issue 10)
+    )
     errors.install(app)
+    rate_limits.install(app, settings)
+    app.add_middleware(BodyLimits, settings=settings)  # 413 before a body is read whole (issue 10)
     app.add_middleware(SecurityHeaders)  # CSP, X-Frame-Options, Referrer-Policy, nosniff (issue 8)
     app.include_router(citizen.router)
     app.include_router(citizen_data.router)

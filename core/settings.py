@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Literal
 
+from limits import parse_many
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -78,6 +80,32 @@ class Settings(BaseSettings):
     # comma-separated `scheme://host[:port]`; every other origin gets none (http_api/codec.py).
     temporal_ui_origins: str = "http://127.0.0.1:8233,http://localhost:8233"
 
+    # Abuse limits (issue 10, http_api/rate_limits.py). Each limit is a `limits` string, several
+    # joined by ";" ("30/minute;300/hour"). The store is shared by every API instance in production
+    # (`redis://host:6379/0`); `memory://` (the default) counts in this process only.
+    rate_limits_enabled: bool = True
+    rate_limit_storage: str = "memory://"
+    rate_limit_key_prefix: str = "tichet"
+    rate_limit_slots_per_address: str = "30/minute;300/hour"
+    rate_limit_slots_per_file: str = "20/minute;100/hour"
+    rate_limit_tickets_per_address: str = "10/minute;50/hour"
+    rate_limit_tickets_per_file: str = "5/minute;20/hour"
+    rate_limit_link_per_address: str = "120/minute;1000/hour"
+    rate_limit_link_per_ticket: str = "60/minute;500/hour"
+    rate_limit_sign_in_per_address: str = "10/minute;50/hour"
+    rate_limit_codec_per_address: str = "600/minute"
+    # Behind a reverse proxy: the header it puts the client's address in (e.g. X-Forwarded-For), read
+    # only on a connection from one of `trusted_proxies` (addresses or networks, comma-separated).
+    # Empty: the connection's own address is the client's, whatever the headers say.
+    trusted_proxy_header: str = ""
+    trusted_proxies: str = ""
+
+    # Request size limits (issue 10, http_api/body_limits.py), in bytes: refused with 413 before the
+    # body is read whole. The codec server carries Temporal payloads (up to 2 MB each), so its own.
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_webhook_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_codec_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+
     @property
     def payload_keyring(self) -> KeyRing:
         return KeyRing.parse(self.payload_keys, self.payload_key_id)
@@ -93,6 +121,27 @@ class Settings(BaseSettings):
         bad = [o for o in self.temporal_ui_origin_set if not _ORIGIN.fullmatch(o)]
         if bad:
             raise ValueError(f"TICHET_TEMPORAL_UI_ORIGINS: not scheme://host[:port] origins: {bad}")
+        return self
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        return tuple(
+            ip_network(p.strip(), strict=False) for p in self.trusted_proxies.split(",") if p.strip()
+        )
+
+    @model_validator(mode="after")
+    def _abuse_limits_must_parse(self) -> Settings:
+        """A mistyped limit or proxy address stops the process at start-up, by name."""
+        for name in type(self).model_fields:
+            if name.startswith("rate_limit_") and "_per_" in name:
+                try:
+                    parse_many(getattr(self, name))
+                except ValueError as err:
+                    raise ValueError(f"TICHET_{name.upper()}: {err}") from None
+        try:
+            self.trusted_proxy_networks  # noqa: B018
+        except ValueError as err:
+            raise ValueError(f"TICHET_TRUSTED_PROXIES: {err}") from None
         return self
 
     @model_validator(mode="after")

@@ -263,6 +263,17 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         Language.RO: "Un payload nu poate fi decriptat: {detail}",
         Language.EN: "A payload cannot be decrypted: {detail}",
     },
+    # Issue 10: abuse limits (http_api/rate_limits.py) and request size limits (http_api/body_limits.py).
+    "too_many_requests": {
+        Language.RO: "Prea multe cereri într-un timp scurt. Așteptați puțin și încercați din nou "
+        "(după {detail} secunde).",
+        Language.EN: "Too many requests in a short time. Please wait a little and try again "
+        "(after {detail} seconds).",
+    },
+    "request_too_large": {
+        Language.RO: "Cererea este prea mare: serverul acceptă cel mult {detail} octeți.",
+        Language.EN: "The request is too large: the server accepts at most {detail} bytes.",
+    },
 }
 
 

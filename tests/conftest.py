@@ -107,6 +107,13 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, mailbox: Mailbox, webex_url: str) -> Settings:
+    # The whole suite shares this app: its abuse limits stay on (the code runs on every request) but
+    # high enough that no test is throttled; tests/test_rate_limits.py sets its own.
+    unthrottled = {
+        name: "100000/minute"
+        for name in Settings.model_fields
+        if name.startswith("rate_limit_") and "_per_" in name
+    }
     return Settings(
         environment="test",
         database_url=database_url,
@@ -115,7 +122,7 @@ def settings(database_url: str, mailbox: Mailbox, webex_url: str) -> Settings:
         webex_base_url=f"{webex_url}/v1/",
         webex_token=WEBEX_TOKEN,
         webex_webhook_secret=WEBHOOK_SECRET,
-    )
+    ).model_copy(update=unthrottled)
 
 
 @pytest.fixture(scope="session")

@@ -40,11 +40,12 @@ def serve_in_thread(app: Any, port: int | None = None) -> Iterator[str]:
 
 
 @asynccontextmanager
-async def serve_in_loop(app: Any) -> AsyncIterator[str]:
-    """Serve `app` as a task on the running loop (needed when it shares that loop's Temporal client)."""
+async def serve_in_loop(app: Any, **config: Any) -> AsyncIterator[str]:
+    """Serve `app` as a task on the running loop (needed when it shares that loop's Temporal client);
+    `config`: more `uvicorn.Config` options."""
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", **config)
     )
     task = asyncio.create_task(server.serve())
     while not server.started:

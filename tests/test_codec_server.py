@@ -287,7 +287,8 @@ async def test_a_body_over_the_limit_is_a_413(api: httpx.AsyncClient) -> None:
         "/codec/decode", content=huge, headers={**staff_headers("ops01"), "Content-Type": "application/json"}
     )
 
-    assert response.status_code == 413 and response.json()["code"] == "codec_invalid_payloads"
+    # The app-wide size limit (http_api/body_limits.py, the codec server's own setting) answers first.
+    assert response.status_code == 413 and response.json()["code"] == "request_too_large"
 
 
 async def test_unencrypted_payloads_pass_through(api: httpx.AsyncClient) -> None:

@@ -24,6 +24,7 @@ from temporalio.service import RPCError
 from domain.models import Language
 from http_api.errors import ApiError
 from http_api.pages import words
+from http_api.rate_limits import RateLimited
 from http_api.schemas import SlotPublic
 from integrations.templates import TEMPLATES
 
@@ -148,6 +149,10 @@ class PageRoute(APIRoute):
         async def handler(request: Request) -> Response:
             try:
                 return await original(request)
+            except RateLimited as err:  # a page with the sentence, and when to come back
+                page = error_page(request, err.status, err.code, err.detail)
+                page.headers.update(err.headers)
+                return page
             except ApiError as err:
                 return error_page(request, err.status, err.code, err.detail)
             except (RequestValidationError, FormError):

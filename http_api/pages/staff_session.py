@@ -30,6 +30,7 @@ from http_api.deps import StateDep, get_state
 from http_api.errors import ApiError
 from http_api.pages import staff_words, words
 from http_api.pages.rendering import FormError, Handler, query_with, read_form, render
+from http_api.rate_limits import RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +148,10 @@ class StaffPageRoute(APIRoute):
                 return login
             except CsrfRefused:
                 return staff_error_page(request, 403, staff_words.word("csrf_refused", lang))
+            except RateLimited as err:  # a page with the sentence, and when to come back
+                page = staff_error_page(request, err.status, words.sentence(err.code, lang, err.detail))
+                page.headers.update(err.headers)
+                return page
             except ApiError as err:
                 return staff_error_page(request, err.status, words.sentence(err.code, lang, err.detail))
             except (RequestValidationError, FormError):
