@@ -70,7 +70,10 @@ def infrastructure(ports: Ports, settings: Settings, data_dir: Path) -> list[Ser
 
 
 def application(ports: Ports) -> list[Service]:
+    # The client address is the app's to decide (TICHET_TRUSTED_PROXIES), not uvicorn's, which by
+    # default believes X-Forwarded-For from 127.0.0.1: every caller of the dev stack.
     api = [sys.executable, "-m", "uvicorn", "api:app", "--host", HOST, "--port", str(ports.api)]
+    api += ["--no-proxy-headers"]
     return [Service("worker", [sys.executable, "-m", "worker"]), Service("api", api, ports.api)]
 
 
