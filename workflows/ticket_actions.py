@@ -45,7 +45,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.calls import PATIENT, call
     from workflows.entry import INVALID, decode, refusing, shown_name
     from workflows.guards import Rejected
-    from workflows.patches import RESCHEDULE_SAGA
+    from workflows.patches import RESCHEDULE_SAGA, RESOLUTION_RULES, WEBEX_EARLY_END
     from workflows.ticket_moves import TicketMoves
 
 M = TypeVar("M", bound=BaseModel)
@@ -242,6 +242,16 @@ class TicketActions(TicketMoves):
             self._log("webex event ignored", f"{event.kind} for another meeting")
             return
         self._log(event.kind.replace("_", " "), f"Webex, {event.at.isoformat(timespec='minutes')}")
+        if (
+            event.kind == "meeting_ended"
+            and s.slot_start is not None
+            and workflow.now() < s.slot_start
+            and workflow.patched(WEBEX_EARLY_END)
+        ):
+            # Recorded above, but a meeting that ended before its slot began was not the audience
+            # (a test call, a room opened by mistake): the wait for the slot goes on.
+            self._log("webex event ignored", "meeting ended before its slot began")
+            return
         if event.kind in ("meeting_started", "meeting_ended"):
             s.meeting_started = True
             s.meeting_started_at = s.meeting_started_at or event.at
@@ -279,7 +289,9 @@ class TicketActions(TicketMoves):
             "submit_resolution",
             args,
             ResolutionAction,
-            lambda action: guards.check_resolution(self._s, action),
+            lambda action: guards.check_resolution(
+                self._s, action, consistency=workflow.patched(RESOLUTION_RULES)
+            ),
             self._apply_resolution,
         )
 
