@@ -164,7 +164,25 @@ class OutcomeRequest(Public):
     note: str = Field(default="", max_length=2000)
 
 
+# `resolution_problem`'s rule, in the documented schema too, so a client (or a conformance test)
+# generating valid requests knows it: a file waiting for documents lists one, a clarified matter none.
+_CATEGORY_FITS_DOCUMENTS: dict[str, Any] = {
+    "allOf": [
+        {
+            "if": {"properties": {"category": {"const": "documents_requested"}}, "required": ["category"]},
+            "then": {"properties": {"documents_needed": {"minItems": 1}}, "required": ["documents_needed"]},
+        },
+        {
+            "if": {"properties": {"category": {"const": "clarified"}}, "required": ["category"]},
+            "then": {"properties": {"documents_needed": {"maxItems": 0}}},
+        },
+    ]
+}
+
+
 class ResolutionRequest(Public):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_CATEGORY_FITS_DOCUMENTS)
+
     conclusions: str = Field(
         min_length=10, max_length=8000, examples=["Dosarul este complet; răspunsul se emite în 5 zile."]
     )
