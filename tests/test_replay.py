@@ -3,7 +3,11 @@
 `histories/*.json` are whole tickets (request → resolution → 30-day window → closed) recorded from
 real runs of successive versions: `happy_path.json` before the patches in workflows/blue_ticket.py,
 `happy_path_v2.json` with them, `happy_path_v3_encrypted.json` with every payload encrypted (the
-development key, which the test settings use). Keep every one: a version's tickets may still be
+development key, which the test settings use), and
+`early_meeting_end_and_resolution_without_documents.json`, recorded before issue 10: a Webex
+"meeting ended" before the slot held the meeting, and a signal resolved "waiting for documents"
+with none (both refused since, behind `webex-early-end-v1` and `resolution-consistency-v1`; the
+fixture fails to replay if either rule loses its patch). Keep every one: a version's tickets may still be
 running. Record a new one when the workflow changes, with `TICHET_RECORD_HISTORY=<name> pytest
 tests/test_ticket_lifecycle.py`, after putting the change behind `workflow.patched`. Every ticket
 that this test session ran is replayed as well, so a non-deterministic branch shows here.
@@ -26,7 +30,12 @@ from tests.keys import session_keyring
 from worker import SANDBOX, WORKFLOWS
 
 HISTORIES = Path(__file__).parent / "histories"
-KEPT = ("happy_path.json", "happy_path_v2.json", "happy_path_v3_encrypted.json")
+KEPT = (
+    "happy_path.json",
+    "happy_path_v2.json",
+    "happy_path_v3_encrypted.json",
+    "early_meeting_end_and_resolution_without_documents.json",
+)
 
 
 def replayer() -> Replayer:
