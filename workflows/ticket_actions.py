@@ -281,7 +281,7 @@ class TicketActions(TicketMoves):
 
     @workflow.signal(
         description='Clerk (Temporal UI), one JSON object: {"staff_id": "c0001", "conclusions": "...", '
-        '"category": "clarified", "documents_needed": [{"title": "...", "original": true}]}. '
+        '"category": "documents_requested", "documents_needed": [{"title": "...", "original": true}]}. '
         'A refusal is written to the timeline as "signal rejected".'
     )
     def submit_resolution_signal(self, *args: Any) -> None:
