@@ -1,4 +1,5 @@
-"""Booking activities: the rules are re-checked here, and the database refuses a taken slot."""
+"""Booking activities: the rules are re-checked here, and the database refuses a taken slot and a
+full day (the daily cap is counted again under the ledger's day lock)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from domain import activity_io as io
-from domain.availability import DEFAULT_DAILY_CAP, CalendarSource, slot_refusal
+from domain.availability import DEFAULT_DAILY_CAP, CalendarSource, daily_cap_for, slot_refusal
 from domain.calendar import CityCalendar
 from domain.models import Booking
-from domain.ports import BookingLedger, SlotTaken, StaffDirectory
+from domain.ports import BookingLedger, DayFull, SlotTaken, StaffDirectory
 
 
 class BookingActivities:
@@ -34,9 +35,11 @@ class BookingActivities:
     @activity.defn(name=io.RESERVE_SLOT)
     def reserve_slot(self, request: io.ReserveRequest) -> Booking:
         """Idempotent: a retry after a lost reply finds the booking it made (keyed by ticket and
-        level), so retries never hold two slots. The daily cap is re-checked here, before the
-        INSERT, leaving out the slot itself so that a retry is not refused by its own booking.
-        With `replacing` (a reschedule) the old booking is given up in the same transaction."""
+        level), so retries never hold two slots. The daily cap is checked here first (for its
+        message), then again by the ledger in the INSERT's own locked transaction, leaving out the
+        ticket's own booking so that a retry is not refused by itself; two last bookings of one
+        day cannot both win. With `replacing` (a reschedule) the old booking is given up in the
+        same transaction."""
         policy = request.policy
         replacing = request.replacing
         refusal = slot_refusal(
@@ -56,6 +59,13 @@ class BookingActivities:
         )
         if refusal is not None:
             raise ApplicationError(refusal, type=io.SLOT_UNAVAILABLE, non_retryable=True)
+        cap = daily_cap_for(
+            self.calendar,
+            request.staff,
+            request.start,
+            calendar_source=self.calendar_source,
+            daily_cap=self.daily_cap,
+        )
         try:
             if replacing is not None:
                 return self.bookings.move(
@@ -66,6 +76,7 @@ class BookingActivities:
                     start=request.start,
                     end=request.start + policy.slot_length,
                     at=request.moved_at or request.requested_at,
+                    cap=cap,
                 )
             return self.bookings.reserve(
                 ticket_id=request.ticket_id,
@@ -74,9 +85,12 @@ class BookingActivities:
                 start=request.start,
                 end=request.start + policy.slot_length,
                 at=request.requested_at,
+                cap=cap,
             )
         except SlotTaken:
             raise ApplicationError("slot_taken", type=io.SLOT_UNAVAILABLE, non_retryable=True) from None
+        except DayFull:
+            raise ApplicationError("slot_daily_cap", type=io.SLOT_UNAVAILABLE, non_retryable=True) from None
 
     @activity.defn(name=io.RELEASE_SLOT)
     def release_slot(self, request: io.ReleaseRequest) -> bool:

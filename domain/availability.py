@@ -27,7 +27,7 @@ from domain.calendar import (
     slots_on_day,
 )
 from domain.models import DepartmentInfo, FileInfo, Level, Policy, Role, StaffMember
-from domain.ports import BookingLedger, StaffDirectory
+from domain.ports import BookingLedger, DailyCap, StaffDirectory
 
 DEFAULT_DAILY_CAP = 5
 """Audiences a day for a director, deputy mayor or mayor (issue 3); clerks have no cap."""
@@ -160,6 +160,24 @@ def slot_refusal(
         full = days_at_cap(mine, held, daily_cap, ignore_start=start)
     absent = staff.absent_days(person.id, day, day)
     return slot_problem(mine, start, (earliest, latest), policy.slot_length, absent, full)
+
+
+def daily_cap_for(
+    cal: CityCalendar,
+    person: StaffMember,
+    start: datetime,
+    *,
+    calendar_source: CalendarSource | None = None,
+    daily_cap: int | None = DEFAULT_DAILY_CAP,
+) -> DailyCap | None:
+    """The cap the ledger enforces under its day lock when booking `person` at `start`: the same
+    limit and local day that `slot_refusal` counts; None for clerks (no cap) or without a cap."""
+    if daily_cap is None or person.role not in CAPPED_ROLES:
+        return None
+    city = city_calendar(cal, calendar_source)
+    mine = person_calendar(city, calendar_source, person.id, person.department_id)
+    day = mine.local_day(start)
+    return DailyCap(limit=daily_cap, day_start=mine.midnight_before(day), day_end=mine.midnight_after(day))
 
 
 def _offer(

@@ -68,6 +68,8 @@ KIND_OF_ERROR: Final[dict[str, str]] = {
     "assertion_error": "format",
     "registration_number_format": "format",
     "phone_not_dialable": "format",
+    "resolution_documents_missing": "documents_missing",
+    "resolution_clarified_with_documents": "documents_unexpected",
     "json_invalid": "json",
     "json_type": "json",
 }
@@ -192,6 +194,18 @@ FIELD_SENTENCES: Final[dict[str, dict[str, Pair]]] = {
         "too_many": {
             RO: "O rezoluție poate cere cel mult {limit}.",
             EN: "A resolution can ask for at most {limit}.",
+        },
+        "documents_missing": {
+            RO: "Categoria „dosarul așteaptă documente” cere cel puțin un document: scrieți ce mai are de "
+            "depus cetățeanul.",
+            EN: "The category “the file waits for documents” needs at least one document: write what the "
+            "citizen still has to file.",
+        },
+        "documents_unexpected": {
+            RO: "O situație lămurită nu mai cere documente: scoateți-le sau alegeți categoria „dosarul "
+            "așteaptă documente”.",
+            EN: "A clarified matter needs no more documents: remove them or choose the category “the file "
+            "waits for documents”.",
         },
         "*": {
             RO: "Documentele necesare sunt o listă: pentru fiecare, titlul și dacă se cere originalul.",

@@ -146,6 +146,18 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         Language.RO: "Rezoluția a fost deja trimisă.",
         Language.EN: "The resolution is already submitted.",
     },
+    "resolution_documents_missing": {
+        Language.RO: "O rezoluție „dosarul așteaptă documente” trebuie să spună ce documente mai are de "
+        "depus cetățeanul: adăugați cel puțin unul.",
+        Language.EN: "A “the file waits for documents” resolution must say which documents the citizen "
+        "still has to file: add at least one.",
+    },
+    "resolution_clarified_with_documents": {
+        Language.RO: "O situație lămurită nu mai cere documente: scoateți documentele din listă sau alegeți "
+        "categoria „dosarul așteaptă documente”.",
+        Language.EN: "A clarified matter needs no more documents: remove them from the list or choose the "
+        "category “the file waits for documents”.",
+    },
     "pick_not_needed": {
         Language.RO: "Tichetul nu așteaptă desemnarea unui funcționar.",
         Language.EN: "The ticket is not waiting for a clerk to be picked.",

@@ -6,6 +6,7 @@ system, say) by writing a class with the same methods. mypy checks the contract.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
@@ -22,6 +23,21 @@ from domain.models import (
 
 class SlotTaken(Exception):
     """Someone else holds this person's slot (the database said so, not a prior read)."""
+
+
+class DayFull(Exception):
+    """The person's day already holds `DailyCap.limit` audiences (counted inside the booking's own
+    locked transaction, so two last bookings of one day cannot both win)."""
+
+
+@dataclass(frozen=True)
+class DailyCap:
+    """The daily cap a booking must respect: at most `limit` active bookings of the person whose
+    slot starts in [day_start, day_end) (one local day), this ticket's own booking left out."""
+
+    limit: int
+    day_start: datetime
+    day_end: datetime
 
 
 class DocumentRegistry(Protocol):
@@ -78,9 +94,11 @@ class BookingLedger(Protocol):
         start: datetime,
         end: datetime,
         at: datetime,
+        cap: DailyCap | None = None,
     ) -> Booking:
         """Reserve a slot. Idempotent on (ticket_id, level): when this ticket already holds the same
-        slot, return that booking. Raise SlotTaken when another ticket holds it."""
+        slot, return that booking. Raise SlotTaken when another ticket holds it, DayFull when `cap`
+        is given and the person's day is full."""
 
     def release(self, *, ticket_id: str, level: int, at: datetime) -> bool:
         """Free the ticket's active booking at this level; False when there was none."""
@@ -95,9 +113,11 @@ class BookingLedger(Protocol):
         start: datetime,
         end: datetime,
         at: datetime,
+        cap: DailyCap | None = None,
     ) -> Booking:
         """Swap the ticket's booking at `replacing` for `start` atomically (a reschedule); the old one
-        stays if the new one is taken (SlotTaken). Idempotent: already at `start` returns that."""
+        stays if the new one is taken (SlotTaken) or its day is full under `cap` (DayFull).
+        Idempotent: already at `start` returns that."""
 
     def busy(self, staff_id: str, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
         """The person's active bookings overlapping [start, end)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -22,6 +22,7 @@ from domain.models import (
     TicketStatus,
     TimelineEntry,
 )
+from workflows.guards import resolution_problem
 
 
 class Public(BaseModel):
@@ -163,12 +164,43 @@ class OutcomeRequest(Public):
     note: str = Field(default="", max_length=2000)
 
 
+# `resolution_problem`'s rule, in the documented schema too, so a client (or a conformance test)
+# generating valid requests knows it: a file waiting for documents lists one, a clarified matter none.
+_CATEGORY_FITS_DOCUMENTS: dict[str, Any] = {
+    "allOf": [
+        {
+            "if": {"properties": {"category": {"const": "documents_requested"}}, "required": ["category"]},
+            "then": {"properties": {"documents_needed": {"minItems": 1}}, "required": ["documents_needed"]},
+        },
+        {
+            "if": {"properties": {"category": {"const": "clarified"}}, "required": ["category"]},
+            "then": {"properties": {"documents_needed": {"maxItems": 0}}},
+        },
+    ]
+}
+
+
 class ResolutionRequest(Public):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_CATEGORY_FITS_DOCUMENTS)
+
     conclusions: str = Field(
         min_length=10, max_length=8000, examples=["Dosarul este complet; răspunsul se emite în 5 zile."]
     )
     category: ResolutionCategory = Field(examples=["clarified"], description="what the meeting concluded")
-    documents_needed: list[NeededDocument] = Field(default=[], max_length=30)
+    # validate_default: an omitted list is checked against the category too.
+    documents_needed: list[NeededDocument] = Field(default=[], max_length=30, validate_default=True)
+
+    @field_validator("documents_needed")
+    @classmethod
+    def _fits_the_category(
+        cls, documents: list[NeededDocument], info: ValidationInfo
+    ) -> list[NeededDocument]:
+        """The rule the workflow's guard applies, here so the clerk gets a 422 on this field (the
+        error type is the `domain.messages` code, its sentence in `domain.field_messages`)."""
+        problem = resolution_problem(info.data.get("category"), documents)
+        if problem is not None:
+            raise PydanticCustomError(problem, "the documents do not fit the category")
+        return documents
 
 
 class InPersonRequest(Public):

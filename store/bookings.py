@@ -4,18 +4,23 @@ Double booking is made impossible by the partial unique indexes on `bookings` (o
 staff/slot, one per ticket/level), not by reading first: two workers racing for the same slot both
 INSERT and the database lets exactly one through. The loser then looks at what is there, in a fresh
 session, because on PostgreSQL the failed INSERT has aborted its transaction.
+
+The daily cap of directors and above (a count, which no index can express) is made race-free by
+serialising the bookings of one person's day: on PostgreSQL a transaction-scoped advisory lock
+keyed by (staff id, day), on SQLite `BEGIN IMMEDIATE` (one writer at a time); inside that lock the
+day is counted and the row inserted in the same transaction. No schema change is needed.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, and_, func, not_, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from domain.models import Booking
-from domain.ports import SlotTaken
+from domain.ports import DailyCap, DayFull, SlotTaken
 from store.db import session_scope
 from store.tables import BookingRow
 
@@ -35,6 +40,37 @@ def _refuse_if_held(session: Session, staff_id: str, start: datetime) -> None:
     ).first()
     if holder is not None:
         raise SlotTaken(f"{staff_id} is already booked at {start.isoformat()}")
+
+
+def _lock_day(session: Session, staff_id: str, day_start: datetime) -> None:
+    """Make this transaction the only one booking `staff_id` on that day until it ends. Must be the
+    transaction's first statement (on SQLite a write lock taken after a read could fail at once)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+    elif dialect == "postgresql":
+        key = f"daily_cap:{staff_id}:{day_start.isoformat()}"
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise NotImplementedError(f"no day lock for the {dialect} dialect")
+
+
+def _refuse_if_full(session: Session, cap: DailyCap, *, staff_id: str, ticket_id: str, level: int) -> None:
+    """`DayFull` when the day already holds `cap.limit` active bookings besides this ticket's own at
+    this level (a retry or the booking a move gives up). Run under `_lock_day`."""
+    count = session.exec(
+        select(func.count())
+        .select_from(BookingRow)
+        .where(
+            BookingRow.staff_id == staff_id,
+            col(BookingRow.cancelled_at).is_(None),
+            col(BookingRow.slot_start) >= cap.day_start,
+            col(BookingRow.slot_start) < cap.day_end,
+            not_(and_(col(BookingRow.ticket_id) == ticket_id, col(BookingRow.level) == int(level))),
+        )
+    ).one()
+    if count >= cap.limit:
+        raise DayFull(f"{staff_id} already has {count} bookings on the day of {cap.day_start.isoformat()}")
 
 
 def _booking(row: BookingRow) -> Booking:
@@ -57,12 +93,14 @@ class SqlBookingLedger:
         start: datetime,
         end: datetime,
         at: datetime,
+        cap: DailyCap | None = None,
     ) -> Booking:
         """Insert the booking; on a unique violation, explain it.
 
         Returns the existing booking when this ticket already holds this very slot (an activity
         retry), raises ValueError when it holds another slot at this level (the caller must release
-        that one first) and `SlotTaken` when another ticket holds the slot.
+        that one first), `SlotTaken` when another ticket holds the slot and `DayFull` when `cap` is
+        given and the person's day is full (nothing is written then).
         """
         if start.tzinfo is None or end.tzinfo is None or at.tzinfo is None:
             raise ValueError("naive datetime refused: pass aware datetimes")
@@ -80,6 +118,9 @@ class SqlBookingLedger:
             )
             try:
                 with session_scope(self._engine) as session:
+                    if cap is not None:
+                        _lock_day(session, staff_id, cap.day_start)
+                        _refuse_if_full(session, cap, staff_id=staff_id, ticket_id=ticket_id, level=level)
                     session.add(row)
                     session.commit()
                     return _booking(row)
@@ -126,6 +167,7 @@ class SqlBookingLedger:
         start: datetime,
         end: datetime,
         at: datetime,
+        cap: DailyCap | None = None,
     ) -> Booking:
         """Give up the ticket's booking at `replacing` and take `start` in one transaction (a
         reschedule): if the new slot is taken the transaction rolls back and the old booking is
@@ -134,6 +176,8 @@ class SqlBookingLedger:
         Idempotent: a retry after a lost reply finds the ticket already at `start` and returns that
         booking. Raises `SlotTaken` when another ticket holds `start`, and ValueError when the ticket
         holds neither `replacing` nor `start` at this level (someone else moved it meanwhile).
+        With `cap`, the new slot's day is counted under the day lock, leaving out the booking
+        given up, and a full day raises `DayFull` with the old booking untouched.
         """
         if start.tzinfo is None or end.tzinfo is None or at.tzinfo is None or replacing.tzinfo is None:
             raise ValueError("naive datetime refused: pass aware datetimes")
@@ -143,6 +187,8 @@ class SqlBookingLedger:
         for _ in range(_ATTEMPTS):
             try:
                 with session_scope(self._engine) as session:
+                    if cap is not None:
+                        _lock_day(session, staff_id, cap.day_start)
                     own = session.exec(
                         select(BookingRow).where(
                             BookingRow.ticket_id == ticket_id,
@@ -157,6 +203,8 @@ class SqlBookingLedger:
                         raise ValueError(
                             f"ticket {ticket_id} holds {held} on level {level}, not {replacing.isoformat()}"
                         )
+                    if cap is not None:
+                        _refuse_if_full(session, cap, staff_id=staff_id, ticket_id=ticket_id, level=level)
                     # The UPDATE goes first, so the ticket/level index is free for the INSERT.
                     own.cancelled_at = at
                     session.add(own)

@@ -19,10 +19,12 @@ from domain.models import (
     InPersonDecision,
     Language,
     Level,
+    NeededDocument,
     Outcome,
     OutcomeAction,
     RescheduleAction,
     ResolutionAction,
+    ResolutionCategory,
     Role,
     TicketInput,
     TicketStatus,
@@ -172,3 +174,54 @@ def test_every_refusal_has_a_message_for_the_person_who_acted() -> None:
         codes.append(refused.value.code)
         assert set(MESSAGES[refused.value.code]) == {Language.RO, Language.EN}, refused.value.code
     assert len(set(codes)) == len(codes), "each refusal above has its own code"
+
+
+# --- resolution consistency (issue 10): the PDF never says both "waiting for documents" and "no
+# more documents needed" -------------------------------------------------------------------------
+
+A_DOCUMENT = NeededDocument(title="Plan de situație", original=True)
+
+
+@pytest.mark.parametrize(
+    ("category", "documents", "code"),
+    [
+        (ResolutionCategory.DOCUMENTS_REQUESTED, [], "resolution_documents_missing"),
+        (ResolutionCategory.CLARIFIED, [A_DOCUMENT], "resolution_clarified_with_documents"),
+    ],
+)
+def test_a_category_that_contradicts_the_documents_is_refused(
+    category: ResolutionCategory, documents: list[NeededDocument], code: str
+) -> None:
+    action = RESOLUTION.model_copy(update={"category": category, "documents_needed": documents})
+    with pytest.raises(Rejected) as refused:
+        guards.check_resolution(state(TicketStatus.AWAITING_RESOLUTION), action)
+    assert refused.value.code == code
+    assert set(MESSAGES[code]) == {Language.RO, Language.EN}
+    # Replaying a signal accepted before the rule (`patches.RESOLUTION_RULES`): let through.
+    guards.check_resolution(state(TicketStatus.AWAITING_RESOLUTION), action, consistency=False)
+
+
+@pytest.mark.parametrize(
+    ("category", "documents"),
+    [
+        (ResolutionCategory.DOCUMENTS_REQUESTED, [A_DOCUMENT]),
+        (ResolutionCategory.CLARIFIED, []),
+        (ResolutionCategory.IN_PROGRESS, [A_DOCUMENT]),
+        (ResolutionCategory.NOT_POSSIBLE, []),
+        (None, [A_DOCUMENT]),  # a ticket resolved before categories existed
+    ],
+)
+def test_a_category_that_fits_its_documents_is_accepted(
+    category: ResolutionCategory | None, documents: list[NeededDocument]
+) -> None:
+    action = RESOLUTION.model_copy(update={"category": category, "documents_needed": documents})
+    guards.check_resolution(state(TicketStatus.AWAITING_RESOLUTION), action)
+    assert guards.resolution_problem(category, documents) is None
+
+
+def test_the_state_refusals_come_before_the_consistency_one() -> None:
+    """A resolution sent too early is told it is too early, whatever its documents."""
+    action = RESOLUTION.model_copy(update={"category": ResolutionCategory.DOCUMENTS_REQUESTED})
+    with pytest.raises(Rejected) as refused:
+        guards.check_resolution(state(TicketStatus.SCHEDULED), action)
+    assert refused.value.code == "meeting_not_held_yet"

@@ -137,7 +137,9 @@ async def test_the_try_it_steps_run_as_written(
     mine = [t for t in leading_json(steps[4])[0] if t["workflow_id"] == WORKFLOW_ID]
     assert [t["status"] for t in mine] == ["scheduled"], steps[4]
 
-    ended, shown = leading_json(steps[5])
+    started, after_start = leading_json(steps[5])
+    assert started["meeting"]["state"] == "inProgress" and 200 in started["statuses"], steps[5]
+    ended, shown = leading_json(after_start)
     assert ended["meeting"]["state"] == "ended" and ended["recording"] is not None, steps[5]
     assert 200 in ended["statuses"]  # delivered to the API's webhook receiver
     assert shown == "awaiting_resolution"

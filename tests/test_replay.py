@@ -5,7 +5,10 @@ real runs of successive versions: `happy_path.json` before the patches in workfl
 `happy_path_v2.json` with them, `happy_path_v3_encrypted.json` with every payload encrypted (the
 development key, which the test settings use), `happy_path_v4.json` after the codec server, retention
 and booking-ledger changes of issue 9 (recorded when the replay gate came: tests/test_replay_gate.py).
-Keep every one: a version's tickets may still be
+`early_meeting_end_and_resolution_without_documents.json`, recorded before issue 10: a Webex
+"meeting ended" before the slot held the meeting, and a signal resolved "waiting for documents"
+with none (both refused since, behind `webex-early-end-v1` and `resolution-consistency-v1`; the
+fixture fails to replay if either rule loses its patch). Keep every one: a version's tickets may still be
 running. Record a new one when the workflow changes, with `TICHET_RECORD_HISTORY=<name> pytest
 tests/test_ticket_lifecycle.py`, after putting the change behind `workflow.patched`. Every ticket
 that this test session ran is replayed as well, so a non-deterministic branch shows here.
@@ -33,6 +36,7 @@ KEPT = (
     "happy_path_v2.json",
     "happy_path_v3_encrypted.json",
     "happy_path_v4.json",
+    "early_meeting_end_and_resolution_without_documents.json",
 )
 
 

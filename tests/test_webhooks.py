@@ -53,7 +53,7 @@ from store.tables import ArchiveEntry
 from store.webhook_events import SqlWebhookEvents
 from tests.concurrency import race
 from tests.conftest import WEBEX_TOKEN
-from tests.helpers import scheduled_ticket, steps
+from tests.helpers import past_the_meeting, scheduled_ticket, steps
 from tests.servers import serve_in_loop, serve_in_thread
 from webex_emulator.app import create_app as create_webex_app
 from webex_emulator.control import meeting_event_data, recording_event_data
@@ -446,10 +446,13 @@ async def test_a_tickets_meeting_events_reach_its_workflow_once(
     settings: Settings,
     webex_url: str,
     receiver: Receiver,
+    env: WorkflowEnvironment,
 ) -> None:
     requested, view = await scheduled_ticket(api, client, database_url)
     assert view.meeting is not None and view.meeting.meeting_id is not None
     meeting_id = view.meeting.meeting_id
+    # The ticket's clock past the slot's start: a meeting that ended before it was not held.
+    await past_the_meeting(env, requested.handle, view, extra=timedelta(minutes=1))
     described = await requested.handle.describe()
     assert described.typed_search_attributes.get(sa.WEBEX_MEETING_ID) == meeting_id
 

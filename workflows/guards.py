@@ -13,10 +13,12 @@ from domain.models import (
     EscalateAction,
     InPersonDecision,
     Level,
+    NeededDocument,
     Outcome,
     OutcomeAction,
     RescheduleAction,
     ResolutionAction,
+    ResolutionCategory,
     TicketStatus,
 )
 from workflows.ticket_state import TicketState
@@ -68,12 +70,35 @@ def check_outcome(state: TicketState, action: OutcomeAction) -> None:
     require(action.outcome != Outcome.CANCELLED, "outcome_cancel_by_citizen", "only the citizen can cancel")
 
 
-def check_resolution(state: TicketState, action: ResolutionAction) -> None:
+def resolution_problem(category: ResolutionCategory | None, documents: list[NeededDocument]) -> str | None:
+    """Why a category contradicts its documents (a `domain.messages` code), or None. The PDF says
+    "waiting for documents" for `documents_requested` and "no more documents needed" for an empty
+    list, so that category needs one; a clarified matter asks for none. Shared by the API's request
+    model (a 422 on `documents_needed`) and the workflow's guard (the Temporal UI's signal)."""
+    if category == ResolutionCategory.DOCUMENTS_REQUESTED and not documents:
+        return "resolution_documents_missing"
+    if category == ResolutionCategory.CLARIFIED and documents:
+        return "resolution_clarified_with_documents"
+    return None
+
+
+_RESOLUTION_REASONS = {
+    "resolution_documents_missing": "documents_requested lists no document",
+    "resolution_clarified_with_documents": "a clarified resolution lists documents",
+}
+
+
+def check_resolution(state: TicketState, action: ResolutionAction, *, consistency: bool = True) -> None:
+    """`consistency`: refuse a category that contradicts the documents; off only when replaying a
+    signal accepted before that rule (`patches.RESOLUTION_RULES`)."""
     require_assignee(state, action.staff_id)
     # Most specific first: a resolved or no-show ticket is past its meeting, not before it.
     require(state.resolution is None, "resolution_already_submitted", "the resolution is already submitted")
     require(state.outcome in (None, Outcome.HELD), "meeting_not_held", "the meeting was not held")
     require(state.status in AFTER_MEETING, "meeting_not_held_yet", "the meeting has not taken place yet")
+    problem = resolution_problem(action.category, action.documents_needed) if consistency else None
+    if problem is not None:
+        raise Rejected(problem, _RESOLUTION_REASONS[problem])
 
 
 def check_assign(state: TicketState, action: AssignAction) -> None:

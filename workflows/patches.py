@@ -11,3 +11,5 @@ CLERK_NO_SHOW_REBOOK: Final = "clerk-no-show-rebook-v1"  # a clerk no-show offer
 IN_PERSON_ACCEPTANCE: Final = "in-person-acceptance-v1"  # in person only when the clerk accepts
 EARLIER_RESOLUTIONS: Final = "earlier-resolutions-attached-v1"  # the next level's holder gets them
 RESCHEDULE_SAGA: Final = "reschedule-saga-v1"  # the update secures the slot; the flow moves the rest
+RESOLUTION_RULES: Final = "resolution-consistency-v1"  # a signal's category must fit its documents
+WEBEX_EARLY_END: Final = "webex-early-end-v1"  # "meeting ended" before the slot does not hold it

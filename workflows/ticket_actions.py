@@ -45,7 +45,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.calls import PATIENT, call
     from workflows.entry import INVALID, decode, refusing, shown_name
     from workflows.guards import Rejected
-    from workflows.patches import RESCHEDULE_SAGA
+    from workflows.patches import RESCHEDULE_SAGA, RESOLUTION_RULES, WEBEX_EARLY_END
     from workflows.ticket_moves import TicketMoves
 
 M = TypeVar("M", bound=BaseModel)
@@ -242,6 +242,18 @@ class TicketActions(TicketMoves):
             self._log("webex event ignored", f"{event.kind} for another meeting")
             return
         self._log(event.kind.replace("_", " "), f"Webex, {event.at.isoformat(timespec='minutes')}")
+        if (
+            event.kind == "meeting_ended"
+            and not s.meeting_started
+            and s.slot_start is not None
+            and workflow.now() < s.slot_start
+            and workflow.patched(WEBEX_EARLY_END)
+        ):
+            # Recorded above, but a meeting that ended before its slot began, and that Webex never
+            # saw start, was not the audience (a room opened and closed by mistake): the wait for
+            # the slot goes on. One the host started early and held is the audience, held early.
+            self._log("webex event ignored", "meeting ended before its slot began")
+            return
         if event.kind in ("meeting_started", "meeting_ended"):
             s.meeting_started = True
             s.meeting_started_at = s.meeting_started_at or event.at
@@ -271,7 +283,7 @@ class TicketActions(TicketMoves):
 
     @workflow.signal(
         description='Clerk (Temporal UI), one JSON object: {"staff_id": "c0001", "conclusions": "...", '
-        '"category": "clarified", "documents_needed": [{"title": "...", "original": true}]}. '
+        '"category": "documents_requested", "documents_needed": [{"title": "...", "original": true}]}. '
         'A refusal is written to the timeline as "signal rejected".'
     )
     def submit_resolution_signal(self, *args: Any) -> None:
@@ -279,7 +291,9 @@ class TicketActions(TicketMoves):
             "submit_resolution",
             args,
             ResolutionAction,
-            lambda action: guards.check_resolution(self._s, action),
+            lambda action: guards.check_resolution(
+                self._s, action, consistency=workflow.patched(RESOLUTION_RULES)
+            ),
             self._apply_resolution,
         )
 

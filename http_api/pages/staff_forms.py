@@ -74,6 +74,18 @@ def _documents(form: Mapping[str, str]) -> tuple[list[NeededDocument], list[Prob
     return documents, bad
 
 
+# A category that contradicts the documents is said next to the field to change: the first
+# document row when documents are missing, the category when a clarified matter lists some.
+_RESOLUTION_FIELDS = {
+    "resolution_documents_missing": "doc_title_1",
+    "resolution_clarified_with_documents": "category",
+}
+
+
+def _resolution_named(err: ValidationError) -> list[Problem]:
+    return [(_RESOLUTION_FIELDS.get(str(error.get("type")), field), error) for field, error in _named(err)]
+
+
 def resolution_request(form: Mapping[str, str]) -> ResolutionRequest:
     """Every mistake at once (conclusions, category and each document row), not the first only."""
     documents, bad = _documents(form)
@@ -81,7 +93,7 @@ def resolution_request(form: Mapping[str, str]) -> ResolutionRequest:
     try:
         request = ResolutionRequest.model_validate({**fields, "documents_needed": documents})
     except ValidationError as err:
-        raise FormInvalid(_named(err) + bad) from None
+        raise FormInvalid(_resolution_named(err) + bad) from None
     if bad:
         raise FormInvalid(bad)
     return request
