@@ -3,15 +3,17 @@
 `histories/*.json` are whole tickets (request → resolution → 30-day window → closed) recorded from
 real runs of successive versions: `happy_path.json` before the patches in workflows/blue_ticket.py,
 `happy_path_v2.json` with them, `happy_path_v3_encrypted.json` with every payload encrypted (the
-development key, which the test settings use), `happy_path_v4.json` after the codec server, retention
-and booking-ledger changes of issue 9 (recorded when the replay gate came: tests/test_replay_gate.py).
-`early_meeting_end_and_resolution_without_documents.json`, recorded before issue 10: a Webex
-"meeting ended" before the slot held the meeting, and a signal resolved "waiting for documents"
-with none (both refused since, behind `webex-early-end-v1` and `resolution-consistency-v1`; the
-fixture fails to replay if either rule loses its patch). Keep every one: a version's tickets may still be
-running. Record a new one when the workflow changes, with `TICHET_RECORD_HISTORY=<name> pytest
-tests/test_ticket_lifecycle.py`, after putting the change behind `workflow.patched`. Every ticket
-that this test session ran is replayed as well, so a non-deterministic branch shows here.
+development key, which the test settings use), `happy_path_v4.json` after the codec server,
+retention and booking-ledger changes of issue 9 (recorded when the replay gate came:
+tests/test_replay_gate.py). `early_meeting_end_and_resolution_without_documents.json`, recorded
+before issue 10: a Webex "meeting ended" before the slot held the meeting, and a signal resolved
+"waiting for documents" with none (both refused since, behind `webex-early-end-v1` and
+`resolution-consistency-v1`; the fixture fails to replay if either rule loses its patch), `happy_path_v5.json`
+after issue 10 (rate and body limits, the database-enforced daily cap, the resolution rules). Keep
+every one: a version's tickets may still be running. Record a new one when the workflow changes,
+with `TICHET_RECORD_HISTORY=<name> pytest tests/test_ticket_lifecycle.py -k sqlite`, after putting
+the change behind `workflow.patched`. Every ticket that this test session ran is replayed as well,
+so a non-deterministic branch shows here.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ KEPT = (
     "happy_path_v3_encrypted.json",
     "happy_path_v4.json",
     "early_meeting_end_and_resolution_without_documents.json",
+    "happy_path_v5.json",
 )
 
 
