@@ -73,6 +73,37 @@ def _refuse_if_full(session: Session, cap: DailyCap, *, staff_id: str, ticket_id
         raise DayFull(f"{staff_id} already has {count} bookings on the day of {cap.day_start.isoformat()}")
 
 
+def _refuse_bad_times(start: datetime, end: datetime, *instants: datetime) -> None:
+    if any(moment.tzinfo is None for moment in (start, end, *instants)):
+        raise ValueError("naive datetime refused: pass aware datetimes")
+    if end <= start:
+        raise ValueError("a slot must end after it starts")
+
+
+def _active_booking(session: Session, ticket_id: str, level: int) -> BookingRow | None:
+    """The ticket's booking at this level (the ticket/level index allows one active)."""
+    return session.exec(
+        select(BookingRow).where(
+            BookingRow.ticket_id == ticket_id,
+            BookingRow.level == int(level),
+            col(BookingRow.cancelled_at).is_(None),
+        )
+    ).first()
+
+
+def _new_row(
+    ticket_id: str, level: int, staff_id: str, start: datetime, end: datetime, at: datetime
+) -> BookingRow:
+    return BookingRow(
+        ticket_id=ticket_id,
+        level=int(level),
+        staff_id=staff_id,
+        slot_start=start,
+        slot_end=end,
+        created_at=at,
+    )
+
+
 def _booking(row: BookingRow) -> Booking:
     assert row.id is not None
     return Booking(booking_id=row.id, staff_id=row.staff_id, start=row.slot_start, end=row.slot_end)
@@ -102,20 +133,10 @@ class SqlBookingLedger:
         that one first), `SlotTaken` when another ticket holds the slot and `DayFull` when `cap` is
         given and the person's day is full (nothing is written then).
         """
-        if start.tzinfo is None or end.tzinfo is None or at.tzinfo is None:
-            raise ValueError("naive datetime refused: pass aware datetimes")
-        if end <= start:
-            raise ValueError("a slot must end after it starts")
+        _refuse_bad_times(start, end, at)
         failure: IntegrityError | None = None
         for _ in range(_ATTEMPTS):
-            row = BookingRow(
-                ticket_id=ticket_id,
-                level=int(level),
-                staff_id=staff_id,
-                slot_start=start,
-                slot_end=end,
-                created_at=at,
-            )
+            row = _new_row(ticket_id, level, staff_id, start, end, at)
             try:
                 with session_scope(self._engine) as session:
                     if cap is not None:
@@ -140,13 +161,7 @@ class SqlBookingLedger:
         """After a failed INSERT: our own booking (returned), another holder (raised), or nothing
         (the conflicting row was released meanwhile, or the staff id is unknown: None)."""
         with session_scope(self._engine) as session:
-            own = session.exec(
-                select(BookingRow).where(
-                    BookingRow.ticket_id == ticket_id,
-                    BookingRow.level == level,
-                    col(BookingRow.cancelled_at).is_(None),
-                )
-            ).first()
+            own = _active_booking(session, ticket_id, level)
             if own is not None:
                 if own.staff_id == staff_id and own.slot_start == start:
                     return _booking(own)
@@ -179,23 +194,14 @@ class SqlBookingLedger:
         With `cap`, the new slot's day is counted under the day lock, leaving out the booking
         given up, and a full day raises `DayFull` with the old booking untouched.
         """
-        if start.tzinfo is None or end.tzinfo is None or at.tzinfo is None or replacing.tzinfo is None:
-            raise ValueError("naive datetime refused: pass aware datetimes")
-        if end <= start:
-            raise ValueError("a slot must end after it starts")
+        _refuse_bad_times(start, end, at, replacing)
         failure: IntegrityError | None = None
         for _ in range(_ATTEMPTS):
             try:
                 with session_scope(self._engine) as session:
                     if cap is not None:
                         _lock_day(session, staff_id, cap.day_start)
-                    own = session.exec(
-                        select(BookingRow).where(
-                            BookingRow.ticket_id == ticket_id,
-                            BookingRow.level == int(level),
-                            col(BookingRow.cancelled_at).is_(None),
-                        )
-                    ).first()
+                    own = _active_booking(session, ticket_id, level)
                     if own is not None and own.staff_id == staff_id and own.slot_start == start:
                         return _booking(own)  # a retry: the move is done
                     if own is None or own.slot_start != replacing:
@@ -209,14 +215,7 @@ class SqlBookingLedger:
                     own.cancelled_at = at
                     session.add(own)
                     session.flush()
-                    row = BookingRow(
-                        ticket_id=ticket_id,
-                        level=int(level),
-                        staff_id=staff_id,
-                        slot_start=start,
-                        slot_end=end,
-                        created_at=at,
-                    )
+                    row = _new_row(ticket_id, level, staff_id, start, end, at)
                     session.add(row)
                     session.commit()
                     return _booking(row)
