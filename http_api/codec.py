@@ -55,7 +55,6 @@ log = logging.getLogger(__name__)
 
 PREFIXES: Final = ("/codec", "/personal/codec")
 CODEC_ROLES: Final = frozenset({Role.OPS, Role.DIRECTOR, Role.DEPUTY_MAYOR, Role.MAYOR})
-MAX_BODY_BYTES: Final = 16 * 1024 * 1024  # a few payloads of Temporal's 2 MB blob limit, and then some
 # What the UI sends (Authorization-Extras: its id token, next to a passed access token).
 ALLOWED_HEADERS: Final = "Authorization, Authorization-Extras, Content-Type, X-Namespace"
 PREFLIGHT_MAX_AGE: Final = "600"
@@ -110,13 +109,9 @@ def codec_for(settings: Settings) -> EncryptionCodec:
 
 
 async def read_payloads(request: Request) -> list[Payload]:
-    declared = request.headers.get("content-length", "")
-    too_large = ApiError(413, "codec_invalid_payloads", f"the body is larger than {MAX_BODY_BYTES} bytes")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise too_large  # refused before reading it
+    """The body's size is bounded before it is read, by `http_api/body_limits.py`
+    (`TICHET_MAX_CODEC_BODY_BYTES`), like every other body of the API."""
     body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise too_large
     try:
         message = json_format.Parse(body, Payloads(), ignore_unknown_fields=True)
     except (json_format.ParseError, UnicodeDecodeError, ValueError, TypeError):
