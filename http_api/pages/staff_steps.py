@@ -49,44 +49,10 @@ STEPS: Final[dict[str, Pair]] = {
     "ended": ("Tichet încheiat", "Ticket ended"),
 }
 
-# The workflow's refusals (workflows/guards.py) are English, for ops; a clerk reads them translated.
-# A reason missing here is shown as the workflow wrote it.
+# The workflow's refusals carry their own codes and sentences (domain/messages.py, since issue 8).
+# What still arrives as an English detail of `action_not_allowed` is the API's own, translated here;
+# any other detail is shown as written.
 REFUSALS: Final[dict[str, Pair]] = {
-    "not the ticket's clerk": ("nu sunteți funcționarul tichetului", "you are not the ticket's clerk"),
-    "the meeting has not taken place yet": (
-        "întâlnirea nu a avut loc încă",
-        "the meeting has not taken place yet",
-    ),
-    "the outcome is already recorded": (
-        "rezultatul este deja înregistrat",
-        "the outcome is already recorded",
-    ),
-    "the resolution is already submitted": (
-        "rezoluția a fost deja trimisă",
-        "the resolution is already submitted",
-    ),
-    "the meeting was not held": ("întâlnirea nu a avut loc", "the meeting was not held"),
-    "the ticket does not need a pick": (
-        "tichetul nu așteaptă repartizarea",
-        "the ticket does not need a pick",
-    ),
-    "only the department's director picks": (
-        "doar directorul direcției repartizează",
-        "only the department's director picks",
-    ),
-    "only a booked meeting that has not started can move": (
-        "se poate muta doar o întâlnire programată care nu a început",
-        "only a booked meeting that has not started can move",
-    ),
-    "the meeting has already started": ("întâlnirea a început deja", "the meeting has already started"),
-    "that is already the meeting's time": (
-        "aceasta este deja ora întâlnirii",
-        "that is already the meeting's time",
-    ),
-    "no in-person request is pending": (
-        "nu există o cerere de întâlnire la sediu",
-        "no in-person request is pending",
-    ),
     "the ticket has ended": ("tichetul s-a încheiat", "the ticket has ended"),
 }
 
