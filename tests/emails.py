@@ -6,12 +6,18 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 from email.message import EmailMessage
+from pathlib import Path
 
 from temporalio import activity
 from temporalio.testing import ActivityEnvironment
 
 from activities.notifications import NotificationActivities
 from domain.activity_io import EmailRequest
+from integrations.mailer import SmtpMailer
+from store.db import create_schema, make_engine
+from store.stores import stores_for
+
+SENDER = "Tichet Albastru <tichet-albastru@primaria.example>"
 
 
 def _alternative(message: EmailMessage, subtype: str) -> str:
@@ -69,3 +75,14 @@ async def run_send_email(
     env = ActivityEnvironment()
     env.info = info
     await env.run(notifications.send_email, request)
+
+
+def smtp_notifications(
+    smtp_port: int, db_dir: Path, *, city: str, link_secret: str, base_url: str = "http://127.0.0.1:8000"
+) -> NotificationActivities:
+    """The email activity as the worker wires it, sending to a real SMTP server, over an empty
+    database of its own (the sent-log's table included)."""
+    engine = make_engine(f"sqlite:///{db_dir / 'tichet.db'}")
+    create_schema(engine)
+    mailer = SmtpMailer("127.0.0.1", smtp_port, SENDER)
+    return NotificationActivities(mailer, stores_for(engine).registry, base_url, link_secret, city)

@@ -20,9 +20,9 @@ from domain.models import Channel, Language, Level, TicketStatus, TicketView, Ti
 from integrations.emails import compose, split_note
 from integrations.invites import invite_uid, meeting_invite, sequence_at
 from integrations.mailer import SmtpMailer
-from store.db import create_schema, make_engine
+from store.db import make_engine
 from store.stores import stores_for
-from tests.emails import activity_info, calendar_files, plain, run_send_email
+from tests.emails import activity_info, calendar_files, plain, run_send_email, smtp_notifications
 from tests.samples import CLERK, JOIN_URL, PHONE, meeting_info, ticket_view
 
 NUMBER = "100001/2026"
@@ -297,10 +297,7 @@ def smtp() -> Iterator[Mailbox]:
 
 @pytest.fixture
 def notifications(smtp: Mailbox, tmp_path: Path) -> NotificationActivities:
-    engine = make_engine(f"sqlite:///{tmp_path / 'tichet.db'}")
-    create_schema(engine)
-    mailer = SmtpMailer("127.0.0.1", smtp.port, ORGANIZER)
-    return NotificationActivities(mailer, stores_for(engine).registry, BASE_URL, SECRET, CITY)
+    return smtp_notifications(smtp.port, tmp_path, city=CITY, link_secret=SECRET, base_url=BASE_URL)
 
 
 async def send(

@@ -20,12 +20,9 @@ from domain.activity_io import EmailRequest
 from domain.messages import MESSAGES, text
 from domain.models import Channel, Language, Level, Outcome, TicketStatus, TicketView, TimelineEntry
 from integrations.emails import compose
-from integrations.mailer import SmtpMailer
 from integrations.templates import TEMPLATES
-from store.db import create_schema, make_engine
-from store.stores import stores_for
 from tests import samples
-from tests.emails import activity_info, html, plain, run_send_email
+from tests.emails import activity_info, html, plain, run_send_email, smtp_notifications
 from tests.samples import CLERK, JOIN_URL, PHONE, meeting_info, next_level
 
 ROMANIAN_LETTERS = set("ăâîșțĂÂÎȘȚ")
@@ -331,12 +328,7 @@ def smtp() -> Iterator[Mailbox]:
 
 @pytest.fixture
 def notifications(smtp: Mailbox, tmp_path: Path) -> NotificationActivities:
-    engine = make_engine(f"sqlite:///{tmp_path / 'tichet.db'}")
-    create_schema(engine)
-    mailer = SmtpMailer("127.0.0.1", smtp.port, "Tichet Albastru <tichet-albastru@primaria.example>")
-    return NotificationActivities(
-        mailer, stores_for(engine).registry, "http://127.0.0.1:8000", "secret", CITY
-    )
+    return smtp_notifications(smtp.port, tmp_path, city=CITY, link_secret="secret")
 
 
 async def received_staff_email(
