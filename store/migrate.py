@@ -7,7 +7,8 @@ tables match the baseline revision exactly is stamped at the baseline first, so 
 demo on PostgreSQL keeps its data; one that holds tables but differs is refused, with the
 differences, rather than guessed at. The recognition compares the baseline's own tables
 (`BASELINE_TABLES`) with the models: the tables later revisions add are theirs to create, after the
-stamp.
+stamp. A database whose tables match today's models exactly (`create_all` of this code: the tests')
+is stamped at head.
 """
 
 from __future__ import annotations
@@ -112,10 +113,13 @@ def unrecognised(engine: Engine) -> str:
 
 
 def migrate(engine: Engine) -> str:
-    """Upgrade to head, stamping a recognised pre-migration database first; what it did, in words."""
+    """Upgrade to head, stamping a recognised pre-migration database first; what it did, in words.
+    Recognised: the models' whole schema (`create_all` of this code, the tests' databases: head), or
+    the baseline's tables exactly (a city from before migrations: the baseline)."""
     tables = set(inspect(engine).get_table_names())
-    stamped = False
+    stamped: str | None = None
     if tables and VERSION_TABLE not in tables:
+        stamped = head() if not differences(engine) else BASELINE
         found = differences(engine, baseline_only=True)
         if found:
             listed = "; ".join(str(item) for item in found[:10])
@@ -126,13 +130,12 @@ def migrate(engine: Engine) -> str:
                 f"then `alembic stamp {BASELINE}`"
             )
         with engine.begin() as connection:
-            command.stamp(alembic_config(connection), BASELINE)
-        stamped = True
+            command.stamp(alembic_config(connection), stamped)
     before = current(engine)
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
     after = current(engine)
-    prefix = f"recognised a database created before migrations: stamped at {BASELINE}; " if stamped else ""
+    prefix = f"recognised a database created before migrations: stamped at {stamped}; " if stamped else ""
     if before == after:
         return f"{prefix}already at head ({after})"
     return f"{prefix}upgraded from {before or 'an empty database'} to {after}"
