@@ -63,9 +63,11 @@ NOTICE_WORDS: Final[dict[str, tuple[str, str]]] = {
     "a11y_noncompliance_title": ("Neconformități", "Non-compliance"),
     "a11y_pdf": (
         "Documentul PDF al rezoluției, trimis pe e-mail, nu are structură (etichete) pentru cititoarele "
-        "de ecran (criteriile 1.3.1 și 2.4.2). Îl puteți cere în alt format prin formularul de mai jos.",
+        "de ecran: titlurile și listele nu se disting de text (criteriul 1.3.1). Îl puteți cere în alt "
+        "format prin formularul de mai jos.",
         "The resolution's PDF document, sent by email, has no structure (tags) for screen readers "
-        "(criteria 1.3.1 and 2.4.2). You can ask for it in another format through the form below.",
+        "(criterion 1.3.1): its headings and lists are not told apart from the text. You can ask for it in "
+        "another format through the form below.",
     ),
     "a11y_session": (
         "Sesiunea funcționarilor din aplicația /personal se încheie după 8 ore fără avertisment "
