@@ -11,6 +11,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from html.parser import HTMLParser
 from typing import Any
 
 import httpx
@@ -178,6 +179,40 @@ async def test_every_page_links_both_notices_from_its_footer(
         footer = page.text.split("<footer>", 1)[-1]
         assert f'href="/accesibilitate?lang={lang}"' in footer, (path, lang)
         assert f'href="/confidentialitate?lang={lang}"' in footer, (path, lang)
+
+
+class _Fields(HTMLParser):
+    """The attributes of every input and textarea, as a browser would read them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: dict[str, dict[str, str | None]] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag in ("input", "textarea") and found.get("name"):
+            self.fields[str(found["name"])] = found
+
+
+def form_fields(page: str) -> dict[str, dict[str, str | None]]:
+    parser = _Fields()
+    parser.feed(page)
+    return parser.fields
+
+
+async def test_the_form_marks_required_and_optional_fields_for_browsers(api: httpx.AsyncClient) -> None:
+    fields = form_fields((await api.get(STATEMENT)).text)
+    assert set(fields) == {"name", "email", "page", "message"}
+    assert "required" in fields["email"] and "required" in fields["message"]
+    assert "required" not in fields["name"] and "required" not in fields["page"]
+    assert fields["name"]["autocomplete"] == "name" and fields["email"]["autocomplete"] == "email"
+    assert fields["page"]["aria-describedby"] == "page-hint"
+    assert not [
+        attr for f in fields.values() for attr in f if attr.startswith("required") and attr != "required"
+    ]
+    # The same macro draws the request form: its fields stay required, their attributes apart.
+    request = form_fields((await api.get("/")).text)
+    assert "required" in request["requester_name"] and request["requester_name"]["autocomplete"] == "name"
 
 
 def test_every_word_of_the_notices_exists_in_both_languages_with_the_same_placeholders() -> None:
