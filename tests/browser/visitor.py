@@ -14,12 +14,12 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.browser.audit import audit
@@ -30,9 +30,10 @@ MAX_TAB_STOPS = 250  # more than any page has: a target never reached is a keybo
 _FOCUS_STYLE = """
 const el = document.activeElement;
 if (!el || el === document.body) return null;
+const target = arguments[0] === el;
 const s = getComputedStyle(el), r = el.getBoundingClientRect();
 return {tag: el.tagName, id: el.id, text: (el.innerText || el.value || '').slice(0, 40),
-        inner: !el.matches(':focus'),
+        inner: !el.matches(':focus'), target,
         outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0,
         shadow: s.boxShadow !== 'none', onScreen: r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0};
 """
@@ -75,11 +76,12 @@ class Visitor:
             self.driver.refresh()
 
     def _new_page_after(self, act: Any) -> None:
-        old = self.find("html")
+        """`act`, then wait for the next page to have loaded: the old one is marked, and a script
+        run while the browser is between the two may fail, which only means "not yet"."""
+        self.driver.execute_script("window.tichetOldPage = true")
         act()
-        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(old))
-        WebDriverWait(self.driver, 30).until(
-            lambda d: d.execute_script("return document.readyState") == "complete"
+        WebDriverWait(self.driver, 30, ignored_exceptions=(WebDriverException,)).until(
+            lambda d: d.execute_script("return !window.tichetOldPage && document.readyState === 'complete'")
         )
 
     # --- what a mouse user and a keyboard user do differently ----------------------------------
@@ -136,32 +138,35 @@ class Keyboard(Visitor):
     def _keys(self, *keys: str) -> None:
         ActionChains(self.driver).send_keys(*keys).perform()
 
-    def _focus_is_visible(self) -> None:
+    def _focus_is_visible(self, target: WebElement | None = None) -> bool:
+        """Check the focus mark of the element just reached; whether it is `target`."""
         if self._inner_stop is not None:
             host, focused = self._inner_stop
             self._inner_stop = None
             assert host.screenshot_as_png != focused, f"no focus mark on {host.get_attribute('outerHTML')}"
-        state = self.driver.execute_script(_FOCUS_STYLE)
+        state = self.driver.execute_script(_FOCUS_STYLE, target)
         if state is None:  # past the last stop the focus rests on the page itself
-            return
+            return False
         self.focus_stops += 1
         assert state["onScreen"], f"focused element off screen: {state}"
         if state["inner"]:
             host = self.driver.switch_to.active_element
             self._inner_stop = (host, host.screenshot_as_png)
-            return
-        assert state["outline"] or state["shadow"], f"no focus mark on {state} ({self.driver.current_url})"
+        else:
+            assert state["outline"] or state["shadow"], f"no focus mark: {state} ({self.driver.current_url})"
+        return bool(state["target"])
 
     def _is_focused(self, element: WebElement) -> bool:
         return bool(self.driver.execute_script("return document.activeElement === arguments[0]", element))
 
     def tab_to(self, element: WebElement) -> None:
         """Tab forward until `element` has the focus (the page's order wraps round at its end)."""
+        if self._is_focused(element):
+            return
         for _ in range(MAX_TAB_STOPS):
-            if self._is_focused(element):
-                return
             self._keys(Keys.TAB)
-            self._focus_is_visible()
+            if self._focus_is_visible(element):
+                return
         raise AssertionError(f"Tab never reached {element.get_attribute('outerHTML')}")
 
     def fill(self, css: str, value: str) -> None:
@@ -170,9 +175,9 @@ class Keyboard(Visitor):
 
     def choose(self, name: str, value: str | None = None) -> str:
         target = self.radio(name, value)
+        in_group = f"const e = document.activeElement; return e.type === 'radio' && e.name === '{name}'"
         for _ in range(MAX_TAB_STOPS):  # a radio group is one Tab stop: its checked (or first) button
-            active = self.driver.switch_to.active_element
-            if active.get_attribute("type") == "radio" and active.get_attribute("name") == name:
+            if self.driver.execute_script(in_group):
                 break
             self._keys(Keys.TAB)
             self._focus_is_visible()
