@@ -1,5 +1,5 @@
 """Someone using the pages in the session's Chromium: a `Mouse` user who clicks, or a `Keyboard`
-user who only presses Tab, Shift+Tab, arrows, Space and Enter (and types), and whose every focus
+user who only presses Tab, the arrows, Space and Enter (and types), and whose every focus
 stop must be visibly marked. A journey is written once against `Visitor` and run by either.
 
 Selenium blocks, while the app under test runs on the test's event loop: a journey therefore runs
