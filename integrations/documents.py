@@ -24,7 +24,8 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.fonts import FontFace, TextStyle
 
-from domain.models import Channel, Language, ResolutionAction, Role, StaffMember, TicketView
+from domain.activity_io import Holder, LetterFacts
+from domain.models import Channel, Language, ResolutionAction, Role
 from integrations.emails import LEVEL_NAMES
 from integrations.templates import TEMPLATES, environment
 
@@ -59,7 +60,7 @@ TAG_STYLES: dict[str, TextStyle | FontFace] = {
 
 
 def render_resolution(
-    ticket: TicketView,
+    ticket: LetterFacts,
     resolution: ResolutionAction,
     number: str,
     at: datetime,
@@ -97,7 +98,7 @@ def render_resolution(
 
 
 def render_resolution_html(
-    ticket: TicketView,
+    ticket: LetterFacts,
     resolution: ResolutionAction,
     number: str,
     at: datetime,
@@ -113,7 +114,7 @@ def render_resolution_html(
     )
 
 
-def filename_for(ticket: TicketView) -> str:
+def filename_for(ticket: LetterFacts) -> str:
     """`rezolutie-104233-2026-nivel0.pdf`: the file number without slashes, one file per level."""
     return f"rezolutie-{ticket.registration_number.replace('/', '-')}-nivel{int(ticket.level)}.pdf"
 
@@ -135,7 +136,7 @@ def paragraphs(text: str) -> list[list[str]]:
 
 
 def _context(
-    ticket: TicketView,
+    ticket: LetterFacts,
     resolution: ResolutionAction,
     number: str,
     at: datetime,
@@ -150,7 +151,7 @@ def _context(
         "at": at,
         "city": city,
         "channel_name": CHANNEL_NAMES[ticket.channel],
-        "meeting_start": ticket.meeting.start if ticket.meeting else ticket.slot_start,
+        "meeting_start": ticket.meeting_start,
         "level_title": LEVEL_TITLES[ticket.level],
         "next_level_title": LEVEL_TITLES[ticket.next_level] if ticket.next_level is not None else None,
         "level_titles": LEVEL_TITLES,
@@ -162,7 +163,7 @@ def _context(
     }
 
 
-def _staff_line(staff: StaffMember | None) -> str:
+def _staff_line(staff: Holder | None) -> str:
     return f"{staff.name}, {ROLE_NAMES[staff.role]}" if staff else "—"
 
 

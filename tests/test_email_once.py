@@ -31,7 +31,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.notifications import NotificationActivities
 from core.settings import Settings
 from devstack.mailbox import Hold, Mailbox
-from domain.activity_io import EmailRequest
+from domain.activity_io import EmailRequest, TicketFacts
 from domain.models import Channel, Citizen, Language, TicketInput, TicketStatus
 from domain.ports import DeliveryStatus, RecipientKind
 from integrations.mailer import SmtpMailer
@@ -121,7 +121,7 @@ def confirmation() -> EmailRequest:
         kind="confirmation",
         to="ioana.pop@example.ro",
         language=Language.RO,
-        ticket=ticket_view(slot_start=SLOT, meeting=meeting_info(SLOT)),
+        ticket=TicketFacts.from_view(ticket_view(slot_start=SLOT, meeting=meeting_info(SLOT))),
     )
 
 
