@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from domain.models import (
     TicketStatus,
     TicketView,
 )
+from integrations import documents
 from integrations.documents import (
     CONTENT_TYPE,
     FONTS,
@@ -476,3 +478,23 @@ def test_a_request_of_the_old_shape_issues_the_same_document(
     assert from_lean == from_old
     assert activities.registry.document_content(from_lean.registration_number) == stored
     assert len(lean.model_dump_json()) < len(old.model_dump_json())
+
+
+def test_letters_rendered_at_once_on_threads_are_the_letters_rendered_alone() -> None:
+    """Each face is read once per process and copied into every letter (the worker renders on
+    threads): no letter may see another's glyphs, whatever the order."""
+    views = [ticket(), ticket(Level.DIRECTOR, audiences=[audience(Level.CLERK, "TA-2026-000041")])]
+    alone = [render(v, url=LINK, deadline=DEADLINE) for v in views]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda v: render(v, url=LINK, deadline=DEADLINE), views * 3))
+    assert together == alone * 3
+
+
+def test_italics_in_the_template_still_print() -> None:
+    """A city may add <em> to its letter: the italic faces are then registered (printed upright)."""
+    html = render_resolution_html(ticket(), resolution(), OUTGOING, ISSUED, CITY)
+    assert "<em" not in html, "the shipped letter needs no italic face"
+    pdf = documents._ResolutionPdf(number=OUTGOING, city=CITY, italics=True)
+    pdf.add_page()
+    pdf.write_html("<p>un <em>cuvânt</em> subliniat</p>", font_family=documents.FONT)
+    assert "cuvânt" in pdf_text(bytes(pdf.output()))
