@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test lint bench
+.PHONY: venv run test lint bench browser debian-browser
 
 venv: $(STAMP)
 
@@ -21,8 +21,26 @@ $(STAMP): pyproject.toml constraints.txt
 run: venv
 	exec $(BIN)/python -m devstack
 
+# What tests/browser needs besides Python: Debian's Chromium, its driver and npm (installed with
+# apt-get only when one is missing; the tests never download a browser), and the pinned axe-core
+# (`npm ci`, again only when the lock file changed).
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+browser: debian-browser $(AXE)
+
+debian-browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v npm >/dev/null || { \
+	  echo "Installing Debian's chromium, chromium-driver and npm for the browser tests (tests/browser)"; \
+	  apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver npm; } || { \
+	  echo "The browser tests need Debian's chromium, chromium-driver and npm: run as root" \
+	       "'apt-get install chromium chromium-driver npm' and retry." >&2; exit 1; }
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json | debian-browser
+	cd tests/browser && npm ci --no-audit --no-fund
+	touch $@
+
 # The test command checks style and types first: `ruff` and `mypy --strict` are part of "green".
-test: venv
+test: venv browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 	$(BIN)/pytest

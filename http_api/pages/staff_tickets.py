@@ -24,9 +24,8 @@ from http_api.pages import staff_steps, staff_words
 from http_api.pages.rendering import query_with
 from http_api.pages.staff_forms import MAX_DOCUMENT_ROWS, clerk_choices, reschedule_offer
 from http_api.pages.staff_session import LIST_PATH, SessionDep, StaffPageRoute, StaffSession, staff_render
-from http_api.pages.words import day_heading, page_language, sentence
+from http_api.pages.words import moment, page_language, sentence
 from http_api.schemas import StaffTicketSummary, StaffTicketView
-from integrations.templates import local_time
 from workflows.guards import AFTER_MEETING
 
 router = APIRouter(route_class=StaffPageRoute, include_in_schema=False)
@@ -50,8 +49,7 @@ def local_when(instant: datetime | None, state: AppState, lang: Language) -> str
     (a bare date is easy to misread across a weekend)."""
     if instant is None:
         return staff_words.word("no_meeting_time", lang)
-    local = instant.astimezone(state.calendar.tz)
-    return f"{day_heading(local.date(), lang)}, {local:%H:%M}"
+    return moment(instant, lang, state.settings.time_zone)
 
 
 @dataclass(frozen=True)
@@ -191,7 +189,7 @@ async def ticket_page(
         outcome_phrase=staff_words.outcome_phrase(view.outcome, lang) if view.outcome else "",
         when=local_when(view.slot_start, state, lang) if view.slot_start else "",
         timeline=[
-            (local_time(e.at, state.settings.time_zone), staff_steps.step_phrase(e.step, lang), e.detail)
+            (moment(e.at, lang, state.settings.time_zone), staff_steps.step_phrase(e.step, lang), e.detail)
             for e in view.timeline
         ],
         outcomes=[(o.value, staff_words.outcome_phrase(o, lang)) for o in Outcome if o != Outcome.CANCELLED],

@@ -22,14 +22,14 @@ from starlette.concurrency import run_in_threadpool
 
 from core.links import key_matches
 from domain.models import Channel, Language, Outcome, TicketStatus, TicketView
-from http_api import citizen, citizen_data, tickets
+from http_api import citizen, citizen_data, ratings, tickets
 from http_api.citizen_timeline import citizen_sentence
 from http_api.deps import AppState, StateDep
 from http_api.errors import ApiError
 from http_api.pages import words
 from http_api.pages.rendering import PageRoute, query_with, read_form, render, slot_offer
 from http_api.schemas import CancelRequest, ChooseSlotRequest, EscalateRequest, SlotPublic
-from integrations.templates import local_time
+from store.ratings import ratings_for
 from workflows.guards import BEFORE_MEETING
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -37,7 +37,12 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 # The shape `core.links.citizen_key` produces; anything else cannot match, and
 # `hmac.compare_digest` raises on non-ASCII text, so it is refused before the comparison.
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-DONE = {"anulat": "done_cancel", "interval": "done_slot", "escaladat": "done_escalate"}
+DONE = {
+    "anulat": "done_cancel",
+    "interval": "done_slot",
+    "escaladat": "done_escalate",
+    "evaluat": "done_rating",
+}
 
 
 def _checked_key(key: str) -> str:
@@ -58,18 +63,19 @@ class TimelineRow:
 
 def _timeline(ticket: TicketView, lang: Language, zone: str) -> list[TimelineRow]:
     shown = ((entry, citizen_sentence(entry, lang)) for entry in ticket.timeline)
-    return [TimelineRow(local_time(entry.at, zone), what) for entry, what in shown if what is not None]
+    return [
+        TimelineRow(words.moment(entry.at, lang, zone), what) for entry, what in shown if what is not None
+    ]
 
 
 def _when(ticket: TicketView, lang: Language, state: AppState) -> str | None:
     """The meeting's day and time; none while a new slot is awaited (the old one was lost)."""
     if ticket.slot_start is None or ticket.status == TicketStatus.AWAITING_SLOT:
         return None
-    start = ticket.slot_start.astimezone(state.calendar.tz)
     end = (ticket.meeting.end if ticket.meeting else ticket.slot_start + timedelta(minutes=15)).astimezone(
         state.calendar.tz
     )
-    return f"{words.day_heading(start.date(), lang)}, {start:%H:%M}–{end:%H:%M}"
+    return f"{words.moment(ticket.slot_start, lang, state.settings.time_zone)}–{end:%H:%M}"
 
 
 async def _slot_offer(state: AppState, ticket: TicketView, workflow_id: str, key: str) -> list[SlotPublic]:
@@ -87,6 +93,17 @@ async def _slot_offer(state: AppState, ticket: TicketView, workflow_id: str, key
         except ApiError:  # e.g. the file left the registry: the page still shows the ticket
             return []
     return []
+
+
+async def _can_rate(state: AppState, ticket: TicketView) -> bool:
+    """The rating form shows while the API would take a rating: the meeting happened and this
+    level has none yet (the API's `rating_refusal` and the store's once-per-level rule)."""
+    if ratings.rating_refusal(ticket) is not None:
+        return False
+    stored = await run_in_threadpool(
+        ratings_for(state.settings.database_url).get, ticket.ticket_id, ticket.level
+    )
+    return stored is None
 
 
 def _flash(request: Request, ticket: TicketView, lang: Language) -> tuple[str, str]:
@@ -128,11 +145,16 @@ async def ticket_page(request: Request, state: StateDep, workflow_id: str, cheie
         ),
         rejection=words.sentence(rejection, lang) if rejection else "",
         when=_when(ticket, lang, state),
-        deadline=local_time(ticket.escalation_deadline, state.settings.time_zone),
+        deadline=(
+            words.moment(ticket.escalation_deadline, lang, state.settings.time_zone)
+            if ticket.escalation_deadline
+            else ""
+        ),
         timeline=_timeline(ticket, lang, state.settings.time_zone),
         can_cancel=ticket.status in BEFORE_MEETING,
         can_choose=ticket.status == TicketStatus.AWAITING_SLOT,
         can_escalate=ticket.status == TicketStatus.RESOLVED and ticket.next_level is not None,
+        can_rate=await _can_rate(state, ticket),
         offer=offer,
         show_join=ticket.status in (TicketStatus.SCHEDULED, TicketStatus.AWAITING_OUTCOME),
         message_no_slots=words.sentence("no_free_slots", lang),
@@ -220,6 +242,22 @@ async def escalate(request: Request, state: StateDep, workflow_id: str, cheie: s
         await citizen.escalate(state, workflow_id, key, body)
 
     return await _act(request, workflow_id, key, "escaladat", run)
+
+
+@router.post("/bilet/{workflow_id}/pagina/evalueaza", response_class=Response)
+async def rate(request: Request, state: StateDep, workflow_id: str, cheie: str = "") -> Response:
+    """The rating form: the API's own `rate` (its refusals become a message on the page)."""
+    key = _checked_key(cheie)
+    form = await read_form(request)
+    stars = form.get("stars", "")
+
+    async def run() -> None:
+        body = ratings.RatingRequest.model_validate(
+            {"stars": int(stars) if stars.isdecimal() else stars, "comment": form.get("comment", "")}
+        )
+        await ratings.rate(state, workflow_id, key, body)
+
+    return await _act(request, workflow_id, key, "evaluat", run)
 
 
 @router.post("/bilet/{workflow_id}/pagina/sterge-datele", response_class=Response)

@@ -6,8 +6,9 @@ citizen reads the same sentence on the page as in the API's JSON; only page furn
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Final
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 
@@ -107,6 +108,12 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "done_cancel": ("Am primit anularea.", "We received your cancellation."),
     "done_slot": ("Am primit intervalul ales.", "We received your chosen slot."),
     "done_escalate": ("Am primit cererea de escaladare.", "We received your escalation request."),
+    "done_rating": ("Vă mulțumim pentru evaluare.", "Thank you for your rating."),
+    "rate_title": ("Cum a fost întâlnirea?", "How was the meeting?"),
+    "rate_stars": ("Nota (1 = slab, 5 = foarte bine)", "Your rating (1 = poor, 5 = excellent)"),
+    "rate_star": ("{n} din 5", "{n} out of 5"),
+    "rate_comment": ("Comentariu (opțional)", "Comment (optional)"),
+    "rate_button": ("Trimite evaluarea", "Send the rating"),
     "my_data_title": ("Datele dumneavoastră", "Your data"),
     "my_data_intro": (
         "Puteți descărca tot ce păstrează primăria despre acest tichet (JSON).",
@@ -219,6 +226,12 @@ def day_heading(day: date, lang: Language) -> str:
     """Written out ("joi, 3 decembrie 2026"): a bare date is easy to misread across a weekend."""
     i = 1 if lang == _EN else 0
     return f"{_WEEKDAYS[i][day.weekday()]}, {day.day} {_MONTHS[i][day.month - 1]} {day.year}"
+
+
+def moment(instant: datetime, lang: Language, zone: str) -> str:
+    """An instant as the pages write it, in the city's time: "joi, 3 decembrie 2026, 10:30"."""
+    local = instant.astimezone(ZoneInfo(zone))
+    return f"{day_heading(local.date(), lang)}, {local:%H:%M}"
 
 
 def sentence(code: str, lang: Language, detail: str = "") -> str:
