@@ -96,7 +96,7 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
     documents = DocumentActivities(
         stores.registry, settings.city_name, settings.public_base_url, settings.link_secret
     )
-    archive = ArchiveActivities(stores.archive)
+    archive = ArchiveActivities(stores.archive, webex)
     worker_client = with_our_converter(client)
     feedback = FeedbackActivities(
         mailer,

@@ -8,7 +8,7 @@ from temporalio import activity
 
 from core.links import citizen_url, workflow_id_for
 from domain import activity_io as io
-from domain.models import Policy, RegisteredDocument, TicketView
+from domain.models import Policy, RegisteredDocument
 from domain.ports import DocumentRegistry
 from integrations.documents import CONTENT_TYPE, filename_for, render_resolution
 
@@ -38,11 +38,14 @@ class DocumentActivities:
         self.base_url, self.link_secret = base_url, link_secret
 
     @activity.defn(name=io.ISSUE_DOCUMENT)
-    def issue_resolution_document(self, request: io.DocumentRequest) -> RegisteredDocument:
+    def issue_resolution_document(self, asked: io.AnyDocumentRequest) -> RegisteredDocument:
         """Register first (the registry gives the outgoing number), then attach the PDF that carries
         that number. Registration is idempotent per (ticket, level) and attaching overwrites, and the
         PDF is rendered deterministically from the request, so a retry at any point yields the same
-        number and the same bytes."""
+        number and the same bytes. Only the number and the file name travel back: the PDF stays in
+        the registry, out of the ticket's history."""
+        # Tickets started before `lean-activity-inputs-v1` still ask with the whole view.
+        request = asked.lean() if isinstance(asked, io.DocumentRequestWithView) else asked
         ticket = request.ticket
         registered = self.registry.register_document(
             file_registration_number=ticket.registration_number,
@@ -66,7 +69,7 @@ class DocumentActivities:
         self.registry.attach_content(registered.registration_number, content)
         return registered
 
-    def _escalation_url(self, ticket: TicketView) -> str | None:
+    def _escalation_url(self, ticket: io.LetterFacts) -> str | None:
         """The citizen link, which opens the ticket page where the escalate form lives. Only when
         there is a next level, and only when this worker knows how to sign links."""
         if ticket.next_level is None or not self.base_url or not self.link_secret:
@@ -77,7 +80,7 @@ class DocumentActivities:
         return citizen_url(self.base_url, self.link_secret, workflow_id, ticket.ticket_id)
 
 
-def escalation_deadline(ticket: TicketView, issued_at: datetime) -> datetime | None:
+def escalation_deadline(ticket: io.LetterFacts, issued_at: datetime) -> datetime | None:
     """Until when the citizen may escalate: the ticket's own deadline when the workflow has set it,
     otherwise the default window from the issue instant; none at the last level."""
     if ticket.next_level is None:

@@ -37,7 +37,7 @@ class MeetingActivities:
         except WebexPermanentError as err:
             raise ApplicationError(str(err), type="WebexPermanentError", non_retryable=True) from err
         except WebexRetryableError as err:
-            raise _honouring_retry_after(err) from err
+            raise honouring_retry_after(err) from err
         return MeetingInfo(
             channel=Channel.WEBEX,
             start=request.start,
@@ -52,7 +52,7 @@ class MeetingActivities:
             self.webex.delete_meeting(meeting.meeting_id)
 
 
-def _honouring_retry_after(err: WebexRetryableError) -> ApplicationError:
+def honouring_retry_after(err: WebexRetryableError) -> ApplicationError:
     """Let Temporal's retry wait as long as Webex asked (429 Retry-After) instead of its own backoff."""
     delay = timedelta(seconds=err.retry_after) if err.retry_after else None
     return ApplicationError(str(err), type="WebexRetryableError", next_retry_delay=delay)
@@ -74,30 +74,30 @@ class MeetingFollowUpActivities:
         except WebexPermanentError as err:
             raise ApplicationError(str(err), type="WebexPermanentError", non_retryable=True) from err
         except WebexRetryableError as err:
-            raise _honouring_retry_after(err) from err
+            raise honouring_retry_after(err) from err
         return request.meeting.model_copy(
             update={"start": request.start, "end": request.end, "join_url": moved.join_url}
         )
 
     @activity.defn(name=io.NOTIFY_HOST)
-    def notify_host(self, request: io.HostNoticeRequest) -> str:
+    def notify_host(self, asked: io.AnyHostNoticeRequest) -> str:
         """A Webex message to the clerk: the ticket at a glance and where to act on it."""
-        ticket = request.ticket
+        # Tickets started before `lean-activity-inputs-v1` still ask with the whole view.
+        request = asked.lean() if isinstance(asked, io.HostNoticeRequestWithView) else asked
         when = (
-            ticket.slot_start.astimezone(BUCHAREST).strftime("%d.%m.%Y %H:%M") if ticket.slot_start else "—"
+            request.slot_start.astimezone(BUCHAREST).strftime("%d.%m.%Y %H:%M") if request.slot_start else "—"
         )
         link = f"{self.base_url}/personal/tichete/{activity.info().workflow_id}"
-        how = ticket.meeting.join_url if ticket.meeting and ticket.meeting.join_url else ticket.channel.value
         markdown = (
-            f"**Tichet albastru** · dosar {ticket.registration_number} ({ticket.subject or '—'})\n\n"
-            f"- când: {when}\n- cum: {how}\n- în aplicație: {link}"
+            f"**Tichet albastru** · dosar {request.registration_number} ({request.subject or '—'})\n\n"
+            f"- când: {when}\n- cum: {request.how}\n- în aplicație: {link}"
         )
         try:
-            return self.webex.post_message(request.host.webex_email, markdown)
+            return self.webex.post_message(request.host_webex_email, markdown)
         except WebexPermanentError as err:
             raise ApplicationError(str(err), type="WebexPermanentError", non_retryable=True) from err
         except WebexRetryableError as err:
-            raise _honouring_retry_after(err) from err
+            raise honouring_retry_after(err) from err
 
     @activity.defn(name=io.FIND_RECORDING)
     def find_recording(self, meeting: MeetingInfo) -> str | None:
@@ -106,4 +106,4 @@ class MeetingFollowUpActivities:
         try:
             return self.webex.find_recording(meeting.meeting_id)
         except WebexRetryableError as err:
-            raise _honouring_retry_after(err) from err
+            raise honouring_retry_after(err) from err

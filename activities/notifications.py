@@ -72,7 +72,9 @@ class NotificationActivities:
         self.sender = sender or mailer.sender
 
     @activity.defn(name=io.SEND_EMAIL)
-    async def send_email(self, request: io.EmailRequest) -> None:
+    async def send_email(self, asked: io.AnyEmailRequest) -> None:
+        # Tickets started before `lean-activity-inputs-v1` still ask with the whole view.
+        request = asked.lean() if isinstance(asked, io.EmailRequestWithView) else asked
         info = activity.info()
         workflow_id, ticket_id = info.workflow_id or "", request.ticket.ticket_id
         staff = request.kind.startswith("staff_")

@@ -18,7 +18,13 @@ Three batches, one after the other, with the same concurrency and the same drivi
    encrypted (`core.temporal_client.data_converter`, AES-256-GCM). Plain rate / ticket rate is what
    encryption costs in throughput (target: under 10 %), and the CPU rows what it costs in CPU.
 3. **bare** — N `bench.bare.BareWorkflow` runs with as many activities and timers as a ticket, in
-   the same places, counted at run time from the history of a warm-up ticket (encrypted too).
+   the same places, read at run time from the history of a warm-up ticket (encrypted too): each
+   workflow task's timer, or its activities (those the ticket schedules together are scheduled
+   together, its local activities are local no-ops), in the ticket's order, split at the update.
+
+Each batch also prints its history per workflow: events and bytes (the serialized `History`
+protobuf, as the cluster stores it). Targets (issue 11): ticket rate ≥ 0.8 × bare rate; per level
+≤ 150 events and ≤ 32 KB of history, encrypted.
 
 One warm-up ticket of each kind and one warm-up bare workflow run alone first (untimed): the
 ticket's history gives the shape for the bare one, and all warm the caches (templates, imports,
@@ -59,13 +65,14 @@ from zoneinfo import ZoneInfo
 import temporalio
 from sqlmodel import col, select
 from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import History
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.testing import WorkflowEnvironment
 from temporalio.testing._timeskipping import TimeSkippingConfig
 from temporalio.worker import Worker
 
-from bench.bare import BareAction, BareShape, BareWorkflow, bare_noop
+from bench.bare import BareAction, BareShape, BareWorkflow, Step, bare_local, bare_noop
 from core import search_attributes as sa
 from core.links import workflow_id_for
 from core.settings import Settings
@@ -103,6 +110,7 @@ SEEDED_FILES = 300  # the bench adds its own files; the seed only has to provide
 FIRST_BENCH_NUMBER = 800001  # far above the seeded registration numbers (100001..~110000)
 AFTER_SLOT = timedelta(minutes=16)  # past the slot, before the 30-minute outcome grace fires
 PAST_ESCALATION = timedelta(days=31)  # past the 30-day escalation window
+TARGET_RATIO = 0.8  # ticket throughput / bare throughput (issue 11)
 STATUS_TIMEOUT = 300.0  # seconds a single wait may take before the run is declared broken
 CONCLUSIONS = "Dosarul este complet. Certificatul se emite în 5 zile lucrătoare; ședința a fost lămuritoare."
 
@@ -194,7 +202,12 @@ async def running_system(workdir: Path) -> AsyncIterator[System]:
         bare_task_queue = f"bench-bare-{uuid.uuid4().hex[:8]}"
         await stack.enter_async_context(create_worker(env.client, settings))
         await stack.enter_async_context(
-            Worker(env.client, task_queue=bare_task_queue, workflows=[BareWorkflow], activities=[bare_noop])
+            Worker(
+                env.client,
+                task_queue=bare_task_queue,
+                workflows=[BareWorkflow],
+                activities=[bare_noop, bare_local],
+            )
         )
         plain_client = Client(**env.client.config() | {"data_converter": DATA_CONVERTER})
         plain_task_queue = f"bench-plain-{uuid.uuid4().hex[:8]}"
@@ -443,42 +456,54 @@ async def drive_bare(system: System, shape: BareShape, poll: float) -> Trace:
 
 @dataclass(frozen=True)
 class HistoryCounts:
-    activities: int
+    activities: int  # local ones included
     timers: int
     events: int
+    bytes: int  # the serialized `History` protobuf: what the cluster stores of the run
     retries: int  # extra activity attempts: a retry adds no event, only a higher `attempt`
 
 
+LOCAL_ACTIVITY_MARKER = "core_local_activity"
+
+
 async def history_counts(client: Client, workflow_id: str) -> tuple[HistoryCounts, BareShape]:
-    """Activities scheduled, timers started and all events in one workflow's history, and where the
-    activities and timers sit relative to the first timer and to the update (the bare shape)."""
+    """Activities (local ones too), timers, events and bytes of one workflow's history, and its
+    shape for the bare workflow: what each workflow task started, in order, split at the update."""
     history = await client.get_workflow_handle(workflow_id).fetch_history()
-    activities = timers = retries = 0
-    activities_before: int | None = None
-    timers_before_update: int | None = None
+    timers = retries = 0
+    steps: list[tuple[int, Step]] = []  # (the workflow task that started it, the step)
+    update_at: int | None = None  # index in `steps` where the update came
+
+    def started_by(task: int) -> Step:
+        if not steps or steps[-1][0] != task or steps[-1][1].timer:
+            steps.append((task, Step()))
+        return steps[-1][1]
+
     for event in history.events:
-        if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
-            if activities_before is None:
-                activities_before = activities
+        kind = event.event_type
+        if kind == EventType.EVENT_TYPE_TIMER_STARTED:
             timers += 1
-        elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-            activities += 1
-        elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
-            retries += max(0, event.activity_task_started_event_attributes.attempt - 1)
+            steps.append(
+                (event.timer_started_event_attributes.workflow_task_completed_event_id, Step(timer=True))
+            )
+        elif kind == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            started_by(
+                event.activity_task_scheduled_event_attributes.workflow_task_completed_event_id
+            ).remote += 1
         elif (
-            event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
-            and timers_before_update is None
+            kind == EventType.EVENT_TYPE_MARKER_RECORDED
+            and event.marker_recorded_event_attributes.marker_name == LOCAL_ACTIVITY_MARKER
         ):
-            timers_before_update = timers
-    activities_before = activities if activities_before is None else activities_before
-    timers_before_update = timers if timers_before_update is None else timers_before_update
-    shape = BareShape(
-        activities_before=activities_before,
-        timers_before_update=max(1, timers_before_update),
-        activities_after=activities - activities_before,
-        timers_after=timers - timers_before_update,
-    )
-    return HistoryCounts(activities, timers, len(history.events), retries), shape
+            started_by(event.marker_recorded_event_attributes.workflow_task_completed_event_id).local += 1
+        elif kind == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+            retries += max(0, event.activity_task_started_event_attributes.attempt - 1)
+        elif kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED and update_at is None:
+            update_at = len(steps)
+    cut = len(steps) if update_at is None else update_at
+    shape = BareShape(before_update=[s for _, s in steps[:cut]], after_update=[s for _, s in steps[cut:]])
+    stored = History(events=history.events).ByteSize()
+    counts = HistoryCounts(shape.activities, timers, len(history.events), stored, retries)
+    return counts, shape
 
 
 # --- batches and figures -------------------------------------------------------------------------
@@ -528,6 +553,7 @@ class BatchResult:
     activities: list[int]
     timers: list[int]
     events: list[int]
+    history_bytes: list[int]  # min, mean, max
     activity_retries: int  # over the whole batch
     phase_means_s: dict[str, float]
     fast_forward_mean_s: float
@@ -588,6 +614,11 @@ async def run_batch(
         activities=sorted({c.activities for c, _ in counts}),
         timers=sorted({c.timers for c, _ in counts}),
         events=[min(c.events for c, _ in counts), max(c.events for c, _ in counts)],
+        history_bytes=[
+            min(c.bytes for c, _ in counts),
+            round(statistics.fmean(c.bytes for c, _ in counts)),
+            max(c.bytes for c, _ in counts),
+        ],
         activity_retries=sum(c.retries for c, _ in counts),
         phase_means_s=phase_means,
         fast_forward_mean_s=statistics.fmean(t.fast_forward for t in traces),
@@ -603,18 +634,20 @@ class Report:
     machine: dict[str, str | int | float | None]
     setup_s: float
     planning_s: float
-    bare_shape: dict[str, int]
+    bare_shape: str
     ticket: BatchResult
     plain: BatchResult
     bare: BatchResult
     emails_received: int
     overhead_factor: float = field(init=False)
+    ticket_bare_ratio: float = field(init=False)  # ticket rate / bare rate: target ≥ 0.8
     # What encryption costs: the share of plain throughput lost, and CPU per ticket encrypted / plain.
     encryption_throughput_cost: float = field(init=False)
     encryption_cpu_ratio: float = field(init=False)
 
     def __post_init__(self) -> None:
         self.overhead_factor = self.bare.rate_per_s / self.ticket.rate_per_s
+        self.ticket_bare_ratio = self.ticket.rate_per_s / self.bare.rate_per_s
         self.encryption_throughput_cost = 1 - self.ticket.rate_per_s / self.plain.rate_per_s
         self.encryption_cpu_ratio = self.ticket.cpu_ms_per_workflow / self.plain.cpu_ms_per_workflow
 
@@ -693,7 +726,7 @@ async def measure(tickets: int, concurrency: int, poll: float, argv: Sequence[st
         machine=machine,
         setup_s=setup_s,
         planning_s=planning_s,
-        bare_shape=shape.model_dump(),
+        bare_shape=shape.summary(),
         ticket=ticket,
         plain=plain,
         bare=bare,
@@ -727,6 +760,8 @@ def render(report: Report) -> str:
         row("activities / workflow", lambda r: _counts(r.activities)),
         row("timers / workflow", lambda r: _counts(r.timers)),
         row("history events / workflow", lambda r: _counts(r.events)),
+        row("history KB / workflow (mean)", lambda r: f"{r.history_bytes[1] / 1024:.1f}"),
+        row("history KB / workflow (max)", lambda r: f"{r.history_bytes[2] / 1024:.1f}"),
         row("activity retries (batch)", lambda r: str(r.activity_retries)),
     ]
     for phase in PHASES:
@@ -760,9 +795,13 @@ def render(report: Report) -> str:
         f"encryption: throughput {t.rate_per_s:.2f} vs {report.plain.rate_per_s:.2f} tickets/s plain "
         f"(cost {report.encryption_throughput_cost:+.1%}, target < 10 %) · "
         f"CPU per ticket, encrypted / plain: {report.encryption_cpu_ratio:.2f}×",
+        f"ticket/bare throughput: {report.ticket_bare_ratio:.2f}× (target ≥ {TARGET_RATIO}×) · "
+        f"history per ticket: {_counts(t.events)} events, {t.history_bytes[1] / 1024:.1f} KB mean, "
+        f"{t.history_bytes[2] / 1024:.1f} KB max (target per level ≤ 150 events, ≤ 32 KB, encrypted)",
         f"overhead factor (bare rate / ticket rate): {report.overhead_factor:.1f}× · "
         f"CPU per workflow, ticket / bare: {t.cpu_ms_per_workflow / b.cpu_ms_per_workflow:.1f}×",
-        f"bare shape from the warm-up ticket: {report.bare_shape}",
+        "bare shape from the warm-up ticket (T timer, A<n> activities scheduled together, L<n> local):",
+        f"  {report.bare_shape}",
         f"emails received: {report.emails_received}",
     ]
     return "\n".join(lines)
@@ -771,6 +810,7 @@ def render(report: Report) -> str:
 def to_json(report: Report) -> str:
     derived = {
         "overhead_factor": report.overhead_factor,
+        "ticket_bare_ratio": report.ticket_bare_ratio,
         "encryption_throughput_cost": report.encryption_throughput_cost,
         "encryption_cpu_ratio": report.encryption_cpu_ratio,
     }

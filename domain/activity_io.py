@@ -4,11 +4,13 @@ never imports I/O code) and by the activity implementations (which register unde
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Annotated, Final
 
 from pydantic import Field
 
 from domain.models import (
+    ArchiveRecord,
+    AudienceRecord,
     Channel,
     FileInfo,
     FileRef,
@@ -18,6 +20,7 @@ from domain.models import (
     Model,
     Policy,
     ResolutionAction,
+    Role,
     StaffMember,
     TicketView,
 )
@@ -107,14 +110,55 @@ class MeetingRequest(Model):
     )
 
 
+# The ticket's municipality (`TicketInput.municipality`), so an activity can look up its city.
+Municipality = Annotated[str, Field(max_length=63, description="the ticket's municipality id")]
+
+
+class TicketFacts(Model):
+    """What an email and its calendar invite print of a ticket: a few fields of the `TicketView`,
+    never its timeline or earlier audiences, so the history holds each email's request in a few
+    hundred bytes (issue 11: lean histories)."""
+
+    ticket_id: str
+    level: Level
+    registration_number: str
+    subject: str | None
+    channel: Channel
+    assignee_name: str | None
+    slot_start: datetime | None
+    meeting: MeetingInfo | None
+    document_number: str | None
+    escalation_deadline: datetime | None
+    next_level: Level | None
+
+    @classmethod
+    def from_view(cls, view: TicketView) -> TicketFacts:
+        """An email asked for with the whole view (histories before `lean-activity-inputs-v1`)."""
+        return cls(
+            ticket_id=view.ticket_id,
+            level=view.level,
+            registration_number=view.registration_number,
+            subject=view.subject,
+            channel=view.channel,
+            assignee_name=view.assignee.name if view.assignee is not None else None,
+            slot_start=view.slot_start,
+            meeting=view.meeting,
+            document_number=view.document_number,
+            escalation_deadline=view.escalation_deadline,
+            next_level=view.next_level,
+        )
+
+
 class EmailRequest(Model):
-    """One email. The activity renders `templates/email/<kind>.<language>.*.j2` with the ticket view;
-    the workflow only says what to send, to whom, and in which language."""
+    """One email. The activity renders `templates/email/<lang>/<kind>.txt.j2` with `ticket`; the
+    workflow only says what to send, to whom, and in which language. The rendered email never
+    travels back: the activity returns nothing."""
 
     kind: str = Field(pattern="^[a-z_]+$")
+    municipality: Municipality = ""
     to: str
     language: Language
-    ticket: TicketView
+    ticket: TicketFacts
     note: str = ""
     attach_document: str | None = None
     attach_documents: list[str] = Field(
@@ -122,10 +166,87 @@ class EmailRequest(Model):
     )
 
 
+class Holder(Model):
+    """Who held an audience, as a letter names them: no addresses."""
+
+    name: str
+    role: Role
+
+    @classmethod
+    def of(cls, staff: StaffMember | None) -> Holder | None:
+        return None if staff is None else cls(name=staff.name, role=staff.role)
+
+
+class EarlierResolution(Model):
+    """What the letter quotes of an earlier level's audience (R9)."""
+
+    level: Level
+    holder: Holder
+    document_number: str | None
+    meeting_start: datetime | None
+    conclusions: str | None
+
+    @classmethod
+    def of(cls, audience: AudienceRecord) -> EarlierResolution:
+        return cls(
+            level=audience.level,
+            holder=Holder(name=audience.staff.name, role=audience.staff.role),
+            document_number=audience.document_number,
+            meeting_start=audience.meeting.start if audience.meeting is not None else None,
+            conclusions=audience.conclusions,
+        )
+
+
+class LetterFacts(Model):
+    """What the resolution letter prints of a ticket: the email's facts plus who held the audience
+    (name and role) and the earlier levels' resolutions it quotes (R9)."""
+
+    ticket_id: str
+    level: Level
+    registration_number: str
+    subject: str | None
+    channel: Channel
+    assignee: Holder | None
+    meeting_start: datetime | None
+    escalation_deadline: datetime | None
+    next_level: Level | None
+    audiences: list[EarlierResolution]
+
+    @classmethod
+    def from_view(cls, view: TicketView) -> LetterFacts:
+        """A letter asked for with the whole view (histories before `lean-activity-inputs-v1`)."""
+        return cls(
+            ticket_id=view.ticket_id,
+            level=view.level,
+            registration_number=view.registration_number,
+            subject=view.subject,
+            channel=view.channel,
+            assignee=Holder.of(view.assignee),
+            meeting_start=view.meeting.start if view.meeting is not None else view.slot_start,
+            escalation_deadline=view.escalation_deadline,
+            next_level=view.next_level,
+            audiences=[EarlierResolution.of(a) for a in view.audiences],
+        )
+
+
 class DocumentRequest(Model):
-    ticket: TicketView
+    """The activity returns only the registered number and file name: the PDF's bytes stay in the
+    registry and never enter the history."""
+
+    municipality: Municipality = ""
+    ticket: LetterFacts
     resolution: ResolutionAction
     at: datetime
+
+
+class ArchiveRequest(Model):
+    """A finished audience for the archive (R10). With `webex_meeting_id`, and no recording in the
+    record yet, the activity first asks Webex for the meeting's recording and archives it with the
+    rest: one activity where there were two. It returns the recording's reference (or none)."""
+
+    municipality: Municipality = ""
+    record: ArchiveRecord
+    webex_meeting_id: str | None = None
 
 
 class MoveMeetingRequest(Model):
@@ -137,8 +258,13 @@ class MoveMeetingRequest(Model):
 class HostNoticeRequest(Model):
     """A Webex message to the person holding the audience: what, when, and where in the app."""
 
-    host: StaffMember
-    ticket: TicketView
+    municipality: Municipality = ""
+    ticket_id: str
+    host_webex_email: str
+    registration_number: str
+    subject: str | None
+    slot_start: datetime | None
+    how: str = Field(description="the meeting's join link, or its channel when it has none")
 
 
 class DeadlinesRequest(Model):
@@ -146,3 +272,56 @@ class DeadlinesRequest(Model):
 
     start: datetime
     working_hours: list[timedelta]
+
+
+# --- the shapes scheduled before `lean-activity-inputs-v1` ------------------------------------------
+# Tickets started before it replay with these, and their activities may still be retried after a
+# deploy: the activities accept both shapes (the union below) and turn the old into the new.
+
+
+class EmailRequestWithView(Model):
+    kind: str = Field(pattern="^[a-z_]+$")
+    to: str
+    language: Language
+    ticket: TicketView
+    note: str = ""
+    attach_document: str | None = None
+    attach_documents: list[str] = Field(default=[])
+
+    def lean(self) -> EmailRequest:
+        return EmailRequest(**self.model_dump(exclude={"ticket"}), ticket=TicketFacts.from_view(self.ticket))
+
+
+class DocumentRequestWithView(Model):
+    ticket: TicketView
+    resolution: ResolutionAction
+    at: datetime
+
+    def lean(self) -> DocumentRequest:
+        return DocumentRequest(
+            ticket=LetterFacts.from_view(self.ticket), resolution=self.resolution, at=self.at
+        )
+
+
+class HostNoticeRequestWithView(Model):
+    host: StaffMember
+    ticket: TicketView
+
+    def lean(self) -> HostNoticeRequest:
+        ticket = self.ticket
+        meeting = ticket.meeting
+        return HostNoticeRequest(
+            ticket_id=ticket.ticket_id,
+            host_webex_email=self.host.webex_email,
+            registration_number=ticket.registration_number,
+            subject=ticket.subject,
+            slot_start=ticket.slot_start,
+            how=meeting.join_url if meeting is not None and meeting.join_url else ticket.channel.value,
+        )
+
+
+AnyEmailRequest = EmailRequest | EmailRequestWithView
+AnyDocumentRequest = DocumentRequest | DocumentRequestWithView
+AnyHostNoticeRequest = HostNoticeRequest | HostNoticeRequestWithView
+# Before it, the workflow found the recording with its own activity and archived the bare record.
+AnyArchiveRequest = ArchiveRequest | ArchiveRecord

@@ -254,6 +254,7 @@ class TicketInput(Model):
     audiences so far, so each level's history stays small while the ticket id stays the same."""
 
     ticket_id: str
+    municipality: str = Field(default="", max_length=63, description="the municipality's id; empty: the deployment's default municipality (tickets started before tenancy)")  # noqa: E501  # fmt: skip
     file: FileRef
     citizen: Citizen
     channel: Channel

@@ -18,13 +18,19 @@ How it is made, and why:
 
 from __future__ import annotations
 
+import copy
+import re
+import threading
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from fontTools import ttLib
 from fpdf import FPDF
-from fpdf.fonts import FontFace, TextStyle
+from fpdf.fonts import FontFace, TextStyle, TTFFont
 
-from domain.models import Channel, Language, ResolutionAction, Role, StaffMember, TicketView
+from domain.activity_io import Holder, LetterFacts
+from domain.models import Channel, Language, ResolutionAction, Role
 from integrations.emails import LEVEL_NAMES
 from integrations.templates import TEMPLATES, environment
 
@@ -46,6 +52,10 @@ ROLE_NAMES = {
 }
 LEVEL_TITLES = LEVEL_NAMES[Language.RO]
 
+# What makes fpdf2 ask for an italic face: <i>, <em>, or a table cell's `i` attribute. Typed text is
+# escaped before layout, so only the template's own markup can match.
+_ITALICS = re.compile(r"<(?:i|em)\b|<t[dh]\b[^>]*\si\b", re.IGNORECASE)
+
 ACCENT = "#1f4fa3"  # the "blue" of the blue ticket, as in the HTML emails
 # fpdf2's defaults are dark-red headings and red bullets; the letter uses the city's blue instead.
 TAG_STYLES: dict[str, TextStyle | FontFace] = {
@@ -59,7 +69,7 @@ TAG_STYLES: dict[str, TextStyle | FontFace] = {
 
 
 def render_resolution(
-    ticket: TicketView,
+    ticket: LetterFacts,
     resolution: ResolutionAction,
     number: str,
     at: datetime,
@@ -84,7 +94,7 @@ def render_resolution(
         escalation_url=escalation_url,
         escalation_deadline=escalation_deadline,
     )
-    pdf = _ResolutionPdf(number=number, city=city)
+    pdf = _ResolutionPdf(number=number, city=city, italics=_ITALICS.search(html) is not None)
     pdf.set_title(f"Rezoluția nr. {number}")
     pdf.set_subject(f"Tichet albastru, dosarul {ticket.registration_number}")
     pdf.set_author(city)
@@ -97,7 +107,7 @@ def render_resolution(
 
 
 def render_resolution_html(
-    ticket: TicketView,
+    ticket: LetterFacts,
     resolution: ResolutionAction,
     number: str,
     at: datetime,
@@ -113,7 +123,7 @@ def render_resolution_html(
     )
 
 
-def filename_for(ticket: TicketView) -> str:
+def filename_for(ticket: LetterFacts) -> str:
     """`rezolutie-104233-2026-nivel0.pdf`: the file number without slashes, one file per level."""
     return f"rezolutie-{ticket.registration_number.replace('/', '-')}-nivel{int(ticket.level)}.pdf"
 
@@ -135,7 +145,7 @@ def paragraphs(text: str) -> list[list[str]]:
 
 
 def _context(
-    ticket: TicketView,
+    ticket: LetterFacts,
     resolution: ResolutionAction,
     number: str,
     at: datetime,
@@ -150,7 +160,7 @@ def _context(
         "at": at,
         "city": city,
         "channel_name": CHANNEL_NAMES[ticket.channel],
-        "meeting_start": ticket.meeting.start if ticket.meeting else ticket.slot_start,
+        "meeting_start": ticket.meeting_start,
         "level_title": LEVEL_TITLES[ticket.level],
         "next_level_title": LEVEL_TITLES[ticket.next_level] if ticket.next_level is not None else None,
         "level_titles": LEVEL_TITLES,
@@ -162,7 +172,7 @@ def _context(
     }
 
 
-def _staff_line(staff: StaffMember | None) -> str:
+def _staff_line(staff: Holder | None) -> str:
     return f"{staff.name}, {ROLE_NAMES[staff.role]}" if staff else "—"
 
 
@@ -170,17 +180,19 @@ class _ResolutionPdf(FPDF):
     """A4 page frame: margins, the two DejaVu faces, and a footer that repeats the registration
     number on every page (a loose page of a registered document still says which one it is)."""
 
-    def __init__(self, *, number: str, city: str) -> None:
+    def __init__(self, *, number: str, city: str, italics: bool = True) -> None:
         super().__init__(format="A4", unit="mm")
         self.number, self.city = number, city
         self.set_margins(left=20, top=18, right=20)
         self.set_auto_page_break(auto=True, margin=20)
-        for style, path in _FONT_FILES.items():
-            self.add_font(FONT, style=style, fname=str(path))
-        # No italic face is shipped: an <i> or <em> a city adds to the template prints upright
-        # instead of failing the activity.
-        self.add_font(FONT, style="I", fname=str(_FONT_FILES[""]))
-        self.add_font(FONT, style="BI", fname=str(_FONT_FILES["B"]))
+        faces = list(_FONT_FILES.items())
+        if italics:
+            # No italic face is shipped: an <i> or <em> a city adds to the template prints upright
+            # instead of failing the activity. Only then: every face registered is embedded.
+            faces += [("I", _FONT_FILES[""]), ("BI", _FONT_FILES["B"])]
+        for style, path in faces:
+            key = f"{FONT.lower()}{style}"
+            self.fonts[key] = _face(path, key, index=len(self.fonts) + 1)
         self.set_font(FONT, size=10)
 
     def footer(self) -> None:
@@ -190,3 +202,26 @@ class _ResolutionPdf(FPDF):
         self.cell(
             0, 5, f"{self.city} · Rezoluția nr. {self.number} · pagina {self.page_no()}/{{nb}}", align="C"
         )
+
+
+# Reading a face's metrics (`fpdf.add_font`) costs about 100 ms, four times per letter. Each face is
+# read once per process; every letter gets a copy of it, with a fontTools font of its own opened
+# from the file (a few ms), because writing the PDF subsets that font in place. Same bytes.
+_FACES: dict[tuple[Path, str], TTFFont] = {}
+_FACES_LOCK = threading.Lock()
+
+
+def _face(path: Path, key: str, *, index: int) -> TTFFont:
+    """`fpdf.add_font`'s face for `path` under `key`, as the document's `index`-th font."""
+    with _FACES_LOCK:
+        parsed = _FACES.get((path, key))
+        if parsed is None:
+            scratch = FPDF()
+            scratch.add_font(FONT, style=key.removeprefix(FONT.lower()), fname=str(path))
+            added = scratch.fonts[key]
+            assert isinstance(added, TTFFont)
+            _FACES[(path, key)] = parsed = added
+        face = copy.deepcopy(parsed)  # fpdf2's own copy: shares the fontTools font, so…
+    face.ttfont = ttLib.TTFont(path, recalcTimestamp=False, lazy=True)  # …each letter opens its own
+    face.i = index
+    return face

@@ -22,7 +22,8 @@ from email.utils import make_msgid
 
 from jinja2 import TemplateNotFound
 
-from domain.models import Channel, Language, TicketView
+from domain.activity_io import TicketFacts
+from domain.models import Channel, Language
 from integrations.templates import environment
 
 LEVEL_NAMES = {
@@ -52,7 +53,7 @@ def compose(
     kind: str,
     language: Language,
     to: str,
-    ticket: TicketView,
+    ticket: TicketFacts,
     link: str,
     note: str,
     city: str,

@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, vCalAddress
 
-from domain.models import Channel, Language, TicketView
+from domain.activity_io import TicketFacts
+from domain.models import Channel, Language
 
 Method = Literal["REQUEST", "CANCEL"]
 METHODS: Final = frozenset(get_args(Method))
@@ -73,7 +74,7 @@ _TEXTS: Final[dict[Language, dict[str, str]]] = {
 _REMINDER_KEYS: Final = {timedelta(hours=24): "reminder_24h", timedelta(hours=1): "reminder_1h"}
 
 
-def invite_uid(ticket: TicketView) -> str:
+def invite_uid(ticket: TicketFacts) -> str:
     """One calendar event per audience: the same for its confirmation, reschedules and cancellation."""
     return f"{ticket.ticket_id}-{int(ticket.level)}@{UID_DOMAIN}"
 
@@ -89,7 +90,7 @@ def sequence_at(instant: datetime) -> int:
 
 
 def meeting_invite(
-    ticket: TicketView,
+    ticket: TicketFacts,
     method: Method,
     sequence: int,
     organizer_email: str,
@@ -160,7 +161,7 @@ def meeting_invite(
     return ics
 
 
-def _times(ticket: TicketView) -> tuple[datetime, datetime]:
+def _times(ticket: TicketFacts) -> tuple[datetime, datetime]:
     """The booked meeting's times; before the meeting exists, the slot and its default length."""
     if ticket.meeting is not None:
         return ticket.meeting.start, ticket.meeting.end
@@ -169,12 +170,12 @@ def _times(ticket: TicketView) -> tuple[datetime, datetime]:
     raise ValueError(f"ticket {ticket.ticket_id} has no meeting time to invite to")
 
 
-def _channel(ticket: TicketView) -> Channel:
+def _channel(ticket: TicketFacts) -> Channel:
     # The meeting's own channel wins: a Webex meeting that fell back to a phone call says so there.
     return ticket.meeting.channel if ticket.meeting is not None else ticket.channel
 
 
-def _location(ticket: TicketView, texts: dict[str, str], city: str) -> str:
+def _location(ticket: TicketFacts, texts: dict[str, str], city: str) -> str:
     """Where the calendar sends the citizen: calendars turn a URL here into a join button."""
     meeting, channel = ticket.meeting, _channel(ticket)
     if channel == Channel.WEBEX:
@@ -186,7 +187,7 @@ def _location(ticket: TicketView, texts: dict[str, str], city: str) -> str:
 
 
 def _description(
-    ticket: TicketView, texts: dict[str, str], city: str, local_start: datetime, link: str, cancelled: bool
+    ticket: TicketFacts, texts: dict[str, str], city: str, local_start: datetime, link: str, cancelled: bool
 ) -> str:
     lines: list[str] = []
     if cancelled:

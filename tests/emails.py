@@ -12,7 +12,7 @@ from temporalio import activity
 from temporalio.testing import ActivityEnvironment
 
 from activities.notifications import NotificationActivities
-from domain.activity_io import EmailRequest
+from domain.activity_io import AnyEmailRequest
 from integrations.mailer import SmtpMailer
 from store.db import create_schema, make_engine
 from store.stores import stores_for
@@ -69,7 +69,7 @@ def activity_info(
 
 
 async def run_send_email(
-    notifications: NotificationActivities, info: activity.Info, request: EmailRequest
+    notifications: NotificationActivities, info: activity.Info, request: AnyEmailRequest
 ) -> None:
     """Run `send_email` as the worker would (the same activity, real SMTP)."""
     env = ActivityEnvironment()

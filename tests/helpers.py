@@ -35,10 +35,17 @@ class Requested:
 
 
 async def request_ticket(
-    api: httpx.AsyncClient, client: Client, database_url: str, *, handler_id: str = "c0001", **body: Any
+    api: httpx.AsyncClient,
+    client: Client,
+    database_url: str,
+    *,
+    handler_id: str = "c0001",
+    pick: int = 0,
+    **body: Any,
 ) -> Requested:
+    """`pick` chooses among the offered slots: the first by default, -1 the furthest ahead."""
     ref = add_file(database_url, bucharest_today(), handler_id=handler_id)
-    slot = (await free_slots(api, ref))[0]
+    slot = (await free_slots(api, ref))[pick]
     email = f"cetatean-{uuid.uuid4().hex[:8]}@example.ro"
     response = await api.post("/tickets", json=ticket_body(ref, slot["start"], email, **body))
     assert response.status_code == 202, response.text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.documents import DEFAULT_ESCALATION_WINDOW, DocumentActivities, escalation_deadline
 from core.links import citizen_url, workflow_id_for
-from domain.activity_io import DocumentRequest
+from domain.activity_io import DocumentRequest, DocumentRequestWithView, LetterFacts
 from domain.models import (
     AudienceRecord,
     Channel,
@@ -32,6 +33,7 @@ from domain.models import (
     TicketStatus,
     TicketView,
 )
+from integrations import documents
 from integrations.documents import (
     CONTENT_TYPE,
     FONTS,
@@ -103,7 +105,29 @@ def ticket(
     escalation_deadline: datetime | None = None,
     registration_number: str = NUMBER,
     ticket_id: str = "t-8f1c",
+) -> LetterFacts:
+    return LetterFacts.from_view(
+        the_view(
+            level,
+            channel=channel,
+            audiences=audiences,
+            escalation_deadline=escalation_deadline,
+            registration_number=registration_number,
+            ticket_id=ticket_id,
+        )
+    )
+
+
+def the_view(
+    level: Level = Level.CLERK,
+    *,
+    channel: Channel = Channel.WEBEX,
+    audiences: list[AudienceRecord] | None = None,
+    escalation_deadline: datetime | None = None,
+    registration_number: str = NUMBER,
+    ticket_id: str = "t-8f1c",
 ) -> TicketView:
+    """The whole view, as tickets started before lean activity inputs sent it."""
     return ticket_view(
         ticket_id=ticket_id,
         status=TicketStatus.RESOLVING,
@@ -132,7 +156,7 @@ def resolution(conclusions: str = CONCLUSIONS) -> ResolutionAction:
     )
 
 
-def render(view: TicketView, *, url: str | None = None, deadline: datetime | None = None) -> bytes:
+def render(view: LetterFacts, *, url: str | None = None, deadline: datetime | None = None) -> bytes:
     return render_resolution(
         view, resolution(), OUTGOING, ISSUED, CITY, escalation_url=url, escalation_deadline=deadline
     )
@@ -427,3 +451,50 @@ def test_escalation_deadline_rule() -> None:
     assert timedelta(days=30) == DEFAULT_ESCALATION_WINDOW  # the default Policy
     assert escalation_deadline(ticket(escalation_deadline=DEADLINE), ISSUED) == DEADLINE
     assert escalation_deadline(ticket(Level.MAYOR), ISSUED) is None
+
+
+def test_a_request_of_the_old_shape_issues_the_same_document(
+    registry_city: tuple[DocumentActivities, str],
+) -> None:
+    """Tickets started before `lean-activity-inputs-v1` schedule the whole view; retried after the
+    deploy, the activity still takes it and makes the same letter, under the same number."""
+    activities, file_number = registry_city
+    earlier = [audience(Level.CLERK, "TA-2026-000041")]
+    old = DocumentRequestWithView(
+        ticket=the_view(
+            Level.DIRECTOR, registration_number=file_number, ticket_id="t-old", audiences=earlier
+        ),
+        resolution=resolution(),
+        at=ISSUED,
+    )
+    lean = DocumentRequest(
+        ticket=ticket(Level.DIRECTOR, registration_number=file_number, ticket_id="t-old", audiences=earlier),
+        resolution=resolution(),
+        at=ISSUED,
+    )
+    from_old = environment_for(file_number).run(activities.issue_resolution_document, old)
+    stored = activities.registry.document_content(from_old.registration_number)
+    from_lean = environment_for(file_number).run(activities.issue_resolution_document, lean)
+    assert from_lean == from_old
+    assert activities.registry.document_content(from_lean.registration_number) == stored
+    assert len(lean.model_dump_json()) < len(old.model_dump_json())
+
+
+def test_letters_rendered_at_once_on_threads_are_the_letters_rendered_alone() -> None:
+    """Each face is read once per process and copied into every letter (the worker renders on
+    threads): no letter may see another's glyphs, whatever the order."""
+    views = [ticket(), ticket(Level.DIRECTOR, audiences=[audience(Level.CLERK, "TA-2026-000041")])]
+    alone = [render(v, url=LINK, deadline=DEADLINE) for v in views]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda v: render(v, url=LINK, deadline=DEADLINE), views * 3))
+    assert together == alone * 3
+
+
+def test_italics_in_the_template_still_print() -> None:
+    """A city may add <em> to its letter: the italic faces are then registered (printed upright)."""
+    html = render_resolution_html(ticket(), resolution(), OUTGOING, ISSUED, CITY)
+    assert "<em" not in html, "the shipped letter needs no italic face"
+    pdf = documents._ResolutionPdf(number=OUTGOING, city=CITY, italics=True)
+    pdf.add_page()
+    pdf.write_html("<p>un <em>cuvânt</em> subliniat</p>", font_family=documents.FONT)
+    assert "cuvânt" in pdf_text(bytes(pdf.output()))

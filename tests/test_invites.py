@@ -15,7 +15,7 @@ from icalendar import Alarm, Calendar, Event
 from activities.notifications import NotificationActivities
 from core.links import citizen_url
 from devstack.mailbox import Mailbox, StoredMessage
-from domain.activity_io import EmailRequest
+from domain.activity_io import AnyEmailRequest, EmailRequest, EmailRequestWithView, TicketFacts
 from domain.models import Channel, Language, Level, TicketStatus, TicketView, TimelineEntry
 from integrations.emails import compose, split_note
 from integrations.invites import invite_uid, meeting_invite, sequence_at
@@ -54,6 +54,11 @@ def view(
     return ticket_view(**(values | overrides))
 
 
+def facts(**changes: Any) -> TicketFacts:
+    """What the email activity gets of the ticket since lean activity inputs."""
+    return TicketFacts.from_view(view(**changes))
+
+
 def invite(ticket: TicketView | None = None, **kwargs: Any) -> bytes:
     arguments: dict[str, Any] = {
         "method": "REQUEST",
@@ -65,7 +70,7 @@ def invite(ticket: TicketView | None = None, **kwargs: Any) -> bytes:
         "link": LINK,
     }
     arguments.update(kwargs)
-    return meeting_invite(ticket or view(), **arguments)
+    return meeting_invite(TicketFacts.from_view(ticket or view()), **arguments)
 
 
 def parse(ics: bytes) -> tuple[Calendar, Event]:
@@ -201,7 +206,7 @@ def test_english_invite() -> None:
 
 
 def test_each_level_is_its_own_event() -> None:
-    assert invite_uid(view()) != invite_uid(view(level=Level.DIRECTOR))
+    assert invite_uid(facts()) != invite_uid(facts(level=Level.DIRECTOR))
     _, event = parse(invite(view(level=Level.DIRECTOR)))
     assert str(event["UID"]) == "bt-100001-2026-1-1@tichet-albastru"
 
@@ -268,7 +273,7 @@ def test_rescheduled_email_shows_old_and_new_time_and_the_reason(
     language: Language, subject: str, times: str, reason: str
 ) -> None:
     note = "2026-03-27T06:30:00+00:00\nFuncționarul este în concediu medical."
-    message = compose("rescheduled", language, CITIZEN, view(), LINK, note, CITY)
+    message = compose("rescheduled", language, CITIZEN, facts(), LINK, note, CITY)
     body = plain(message)
     assert message["Subject"] == subject
     assert times in body and reason in body
@@ -277,7 +282,7 @@ def test_rescheduled_email_shows_old_and_new_time_and_the_reason(
 
 @pytest.mark.parametrize("language", [Language.RO, Language.EN])
 def test_rescheduled_email_without_note(language: Language) -> None:
-    body = plain(compose("rescheduled", language, CITIZEN, view(), LINK, "", CITY))
+    body = plain(compose("rescheduled", language, CITIZEN, facts(), LINK, "", CITY))
     assert "30.03.2026 08:30" in body
     assert "→" not in body and "Motivul" not in body and "Reason" not in body and "None" not in body
 
@@ -305,7 +310,7 @@ async def send(
 ) -> StoredMessage:
     """Run send_email as the worker would (same activity, real SMTP) and return what arrived."""
     info = activity_info(WORKFLOW_ID, f"{kind}-{asked_at.timestamp():.0f}", asked_at)
-    request = EmailRequest(kind=kind, to=CITIZEN, language=Language.RO, ticket=view(**changes))
+    request = EmailRequest(kind=kind, to=CITIZEN, language=Language.RO, ticket=facts(**changes))
     await run_send_email(notifications, info, request)
     return await smtp.wait_for(
         lambda m: m.message["Message-ID"] == f"<run-1.{info.activity_id}@tichet-albastru>"
@@ -406,6 +411,34 @@ async def test_other_emails_carry_no_invite(notifications: NotificationActivitie
     received = await send(notifications, smtp, "staff_assigned", asked)
     assert not [p for p in received.message.walk() if p.get_content_type() == "text/calendar"]
     assert not received.attachments
+
+
+async def test_an_email_asked_with_the_whole_view_is_the_same_email(
+    notifications: NotificationActivities, smtp: Mailbox
+) -> None:
+    """Tickets started before `lean-activity-inputs-v1` ask with the whole `TicketView`; retried
+    after the deploy, the activity still takes it and sends what the lean request sends."""
+    asked = datetime(2026, 3, 26, 9, 0, tzinfo=UTC)
+    received = {}
+    for shape, ticket in (("lean", facts()), ("view", view())):
+        info = activity_info(WORKFLOW_ID, f"confirmation-{shape}", asked)
+        request: AnyEmailRequest
+        if isinstance(ticket, TicketFacts):
+            request = EmailRequest(kind="confirmation", to=CITIZEN, language=Language.RO, ticket=ticket)
+        else:
+            request = EmailRequestWithView(
+                kind="confirmation", to=CITIZEN, language=Language.RO, ticket=ticket
+            )
+        await run_send_email(notifications, info, request)
+        message_id = f"<run-1.{info.activity_id}@tichet-albastru>"
+
+        def arrived(m: StoredMessage, wanted: str = message_id) -> bool:
+            return bool(m.message["Message-ID"] == wanted)
+
+        received[shape] = await smtp.wait_for(arrived)
+    lean, old = received["lean"], received["view"]
+    assert (lean.subject, lean.text, lean.html) == (old.subject, old.text, old.html)
+    assert calendar_part(lean)[2].to_ical() == calendar_part(old)[2].to_ical()
 
 
 def test_organizer_defaults_to_the_mailer_sender(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from activities.notifications import NotificationActivities
 from devstack.mailbox import Mailbox, StoredMessage
-from domain.activity_io import EmailRequest
+from domain.activity_io import EmailRequest, TicketFacts
 from domain.messages import MESSAGES, text
 from domain.models import Channel, Language, Level, Outcome, TicketStatus, TicketView, TimelineEntry
 from integrations.emails import compose
@@ -113,7 +113,7 @@ def render(kind: str, language: Language, **overrides: Any) -> EmailMessage:
         kind,
         language,
         "ioana.pop@example.com",
-        ticket_view(kind, language, **overrides),
+        TicketFacts.from_view(ticket_view(kind, language, **overrides)),
         link,
         NOTES.get(kind, ""),
         CITY,
@@ -307,7 +307,8 @@ def test_resolution_at_mayor_level_offers_no_escalation(language: Language) -> N
 
 def test_html_alternative_escapes_what_it_shows() -> None:
     ticket = ticket_view("confirmation").model_copy(update={"subject": "<b>bold</b> & co"})
-    message = compose("confirmation", Language.EN, "x@example.com", ticket, LINK, "", CITY)
+    facts = TicketFacts.from_view(ticket)
+    message = compose("confirmation", Language.EN, "x@example.com", facts, LINK, "", CITY)
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in html(message)
     assert "<b>bold</b>" in plain(message)
 
@@ -336,7 +337,7 @@ async def received_staff_email(
 ) -> StoredMessage:
     """`send_email` run as the worker runs it, read back from the SMTP server."""
     info = activity_info(WORKFLOW_ID, kind, SLOT - timedelta(days=1))
-    ticket = ticket_view(kind, **overrides)
+    ticket = TicketFacts.from_view(ticket_view(kind, **overrides))
     await run_send_email(
         notifications, info, EmailRequest(kind=kind, to=CLERK.email, language=Language.RO, ticket=ticket)
     )

@@ -163,7 +163,8 @@ async def test_a_whole_ticket_leaves_no_citizen_data_in_clear(
     slots = (await api.get(f"{link.path}/escalation-slots", params=key)).json()["slots"]
     escalated = await api.post(f"{link.path}/escalate", params=key, json={"slot_start": slots[0]["start"]})
     assert escalated.status_code == 200, escalated.text
-    view = await wait_for_status(handle, TicketStatus.SCHEDULED)
+    # The level's slot may already lie behind the ticket's skipped clock: it can be past its meeting.
+    view = await wait_for_status(handle, TicketStatus.SCHEDULED, TicketStatus.AWAITING_OUTCOME)
     assert view.level == Level.DIRECTOR
     await resolve(api, env, workflow_id, view, citizen.conclusions[1])
     await env.fast_forward(handle, timedelta(days=31))
@@ -182,7 +183,14 @@ async def test_a_whole_ticket_leaves_no_citizen_data_in_clear(
         events += (await run_handle.fetch_history()).events
         records += [run.raw_info, (await run_handle.describe()).raw_description]
     stored = [*events, *records]
-    assert any(e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED for e in events), "Webex failed"
+    # The meeting is created by a local activity (issue 11): its failure is in its marker.
+    failed = [
+        e
+        for e in events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED
+        or e.marker_recorded_event_attributes.HasField("failure")
+    ]
+    assert failed, "Webex failed"
     assert any(r.raw_info.search_attributes.indexed_fields for r in runs), "visibility was read"
     assert any(payloads_in(r) for r in records)
 

@@ -9,7 +9,9 @@ tests/test_replay_gate.py). `early_meeting_end_and_resolution_without_documents.
 before issue 10: a Webex "meeting ended" before the slot held the meeting, and a signal resolved
 "waiting for documents" with none (both refused since, behind `webex-early-end-v1` and
 `resolution-consistency-v1`; the fixture fails to replay if either rule loses its patch), `happy_path_v5.json`
-after issue 10 (rate and body limits, the database-enforced daily cap, the resolution rules). Keep
+after issue 10 (rate and body limits, the database-enforced daily cap, the resolution rules),
+`happy_path_lean.json` after `lean-activity-inputs-v1` (issue 11: slim activity inputs, local
+activities; the fixtures before it replay the old inputs). Keep
 every one: a version's tickets may still be running. Record a new one when the workflow changes,
 with `TICHET_RECORD_HISTORY=<name> pytest tests/test_ticket_lifecycle.py -k sqlite`, after putting
 the change behind `workflow.patched`. Every ticket that this test session ran is replayed as well,
@@ -40,6 +42,7 @@ KEPT = (
     "happy_path_v4.json",
     "early_meeting_end_and_resolution_without_documents.json",
     "happy_path_v5.json",
+    "happy_path_lean.json",
 )
 
 

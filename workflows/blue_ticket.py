@@ -13,6 +13,7 @@ timeline and changes nothing.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -34,12 +35,13 @@ with workflow.unsafe.imports_passed_through():
         TicketStatus,
         TicketView,
     )
-    from workflows.calls import PATIENT, call, error_type, meeting_retry, wait_until
+    from workflows.calls import PATIENT, call, call_lean, error_type, meeting_retry, wait_until
     from workflows.guards import Rejected
     from workflows.patches import (
         CLERK_NO_SHOW_REBOOK,
         EARLIER_RESOLUTIONS,
         IN_PERSON_ACCEPTANCE,
+        LEAN_ACTIVITY_INPUTS,
         MEETING_CHANNEL,
         WORKING_HOUR_DEADLINES,
     )
@@ -101,7 +103,8 @@ class BlueTicketWorkflow(TicketActions):
             answered_files_eligible_for=s.inp.policy.answered_files_eligible_for,
         )
         try:
-            s.file = await call(io.CHECK_ELIGIBILITY, request, FileInfo, "Check the file (R1)")
+            run = call_lean(LEAN_ACTIVITY_INPUTS)
+            s.file = await run(io.CHECK_ELIGIBILITY, request, FileInfo, "Check the file (R1)")
         except ActivityError as err:
             if error_type(err) != io.FILE_NOT_ELIGIBLE:
                 raise
@@ -119,7 +122,8 @@ class BlueTicketWorkflow(TicketActions):
         assert s.file is not None and s.slot_start is not None
         self._set_status(TicketStatus.ASSIGNING)
         request = io.AssignRequest(file=s.file, level=s.level, at=s.slot_start)
-        assignment = await call(io.ASSIGN_AUDIENCE, request, Assignment, "Find who holds the audience (R2)")
+        run = call_lean(LEAN_ACTIVITY_INPUTS)
+        assignment = await run(io.ASSIGN_AUDIENCE, request, Assignment, "Find who holds the audience (R2)")
         s.director = assignment.director
         if assignment.assignee is not None:
             self._set_assignee(assignment.assignee, assignment.reason)
@@ -193,8 +197,9 @@ class BlueTicketWorkflow(TicketActions):
             s.meeting = await call(io.CREATE_MEETING, request, MeetingInfo, summary, PATIENT)
             self._log("meeting created", s.meeting.join_url or s.meeting.channel.value)
             return
+        run = call_lean(LEAN_ACTIVITY_INPUTS)  # idempotent (a Webex tag): runs as a local activity
         try:
-            s.meeting = await call(
+            s.meeting = await run(
                 io.CREATE_MEETING, request, MeetingInfo, summary, meeting_retry(s.inp.policy.meeting_attempts)
             )
         except ActivityError as err:
@@ -209,21 +214,26 @@ class BlueTicketWorkflow(TicketActions):
                 "webex failed: switched to phone", f"Webex could not create the meeting ({why}); by phone"
             )
             return
-        self._log("meeting created", s.meeting.join_url or s.meeting.channel.value)
+        # The link itself is in the view's meeting; the timeline (carried to every next level) says how.
+        self._log("meeting created", s.meeting.channel.value)
         if s.meeting.meeting_id is not None:
             workflow.upsert_search_attributes([sa.WEBEX_MEETING_ID.value_set(s.meeting.meeting_id)])
-            notice = io.HostNoticeRequest(host=s.assignee, ticket=s.view())
+            notice = self._host_notice(s.assignee, s.meeting)
             await call(io.NOTIFY_HOST, notice, str, f"Webex message to {s.assignee.name}", PATIENT)
 
     async def _announce_schedule(self) -> None:
         s = self._s
         self._set_status(TicketStatus.SCHEDULED)
-        await self._email_citizen("confirmation")
         earlier = [a.document_number for a in s.inp.audiences if a.document_number]
-        if earlier and workflow.patched(EARLIER_RESOLUTIONS):
-            await self._email_staff("assigned", s.assignee, attach=earlier)
-        else:
-            await self._email_staff("assigned", s.assignee)
+        attach = earlier if earlier and workflow.patched(EARLIER_RESOLUTIONS) else None
+        if not workflow.patched(LEAN_ACTIVITY_INPUTS):  # as tickets started before it recorded
+            await self._email_citizen("confirmation")
+            await self._email_staff("assigned", s.assignee, attach=attach)
+            return
+        # Independent of each other: one workflow task schedules both (issue 11).
+        await asyncio.gather(
+            self._email_citizen("confirmation"), self._email_staff("assigned", s.assignee, attach=attach)
+        )
 
     async def _wait_for_meeting(self) -> bool:
         """Sleep until the slot, reminding the citizen on the way (24 h and 1 h before, skipped when
@@ -283,7 +293,8 @@ class BlueTicketWorkflow(TicketActions):
             hours = [policy.resolution_reminder_working_hours, policy.resolution_deadline_working_hours]
             request = io.DeadlinesRequest(start=ended, working_hours=hours)
             summary = "Count the resolution deadlines in working hours"
-            reminder, deadline = await call(io.WORKING_DEADLINES, request, list[datetime], summary)
+            run = call_lean(LEAN_ACTIVITY_INPUTS)
+            reminder, deadline = await run(io.WORKING_DEADLINES, request, list[datetime], summary)
         else:
             reminder, deadline = (
                 ended + policy.resolution_reminder_after,
@@ -340,13 +351,26 @@ class BlueTicketWorkflow(TicketActions):
         self._set_status(TicketStatus.RESOLVING)
         if s.next_level is not None:  # known before the document, which prints it
             s.escalation_deadline = workflow.now() + s.inp.policy.escalation_window
-        request = io.DocumentRequest(ticket=s.view(), resolution=s.resolution, at=workflow.now())
+        request: io.AnyDocumentRequest
+        if workflow.patched(LEAN_ACTIVITY_INPUTS):
+            request = io.DocumentRequest(
+                municipality=s.inp.municipality,
+                ticket=s.letter_facts(),
+                resolution=s.resolution,
+                at=workflow.now(),
+            )
+        else:  # as tickets started before it recorded
+            request = io.DocumentRequestWithView(ticket=s.view(), resolution=s.resolution, at=workflow.now())
         summary = "Generate and register the resolution (R8)"
         s.document = await call(io.ISSUE_DOCUMENT, request, RegisteredDocument, summary)
         self._log("document registered", s.document.registration_number)
         self._set_status(TicketStatus.RESOLVED)
-        await self._email_citizen("resolution", attach=s.document.registration_number)
-        await self._archive()
+        letter = self._email_citizen("resolution", attach=s.document.registration_number)
+        if workflow.patched(LEAN_ACTIVITY_INPUTS):  # independent: scheduled in one workflow task
+            await asyncio.gather(letter, self._archive())
+        else:
+            await letter
+            await self._archive()
 
     async def _wait_for_escalation(self) -> bool:
         s = self._s

@@ -14,3 +14,5 @@ RESCHEDULE_SAGA: Final = "reschedule-saga-v1"  # the update secures the slot; th
 RESOLUTION_RULES: Final = "resolution-consistency-v1"  # a signal's category must fit its documents
 WEBEX_EARLY_END: Final = "webex-early-end-v1"  # "meeting ended" before the slot does not hold it
 FEEDBACK_PURGE: Final = "accessibility-feedback-purge-v1"  # the purge also erases old feedback
+# Activities get the few fields they use, not the whole TicketView with its timeline (issue 11)
+LEAN_ACTIVITY_INPUTS: Final = "lean-activity-inputs-v1"

@@ -17,14 +17,15 @@ with workflow.unsafe.imports_passed_through():
         Booking,
         Channel,
         Language,
+        MeetingInfo,
         Outcome,
         StaffMember,
         TicketStatus,
         TimelineEntry,
     )
-    from workflows.calls import PROMPT, PROMPT_RETRY, call, call_email, error_type
+    from workflows.calls import PROMPT, PROMPT_RETRY, call, call_email, call_lean, call_local, error_type
     from workflows.entry import activity_refusal
-    from workflows.patches import MEETING_CHANNEL
+    from workflows.patches import LEAN_ACTIVITY_INPUTS, MEETING_CHANNEL
     from workflows.ticket_state import TicketState
 
 
@@ -53,7 +54,8 @@ class TicketBase:
         )
         try:
             if replacing is None:
-                booking = await call(io.RESERVE_SLOT, request, Booking, "Reserve the slot")
+                run = call_lean(LEAN_ACTIVITY_INPUTS)
+                booking = await run(io.RESERVE_SLOT, request, Booking, "Reserve the slot")
             else:
                 summary = "Move the booking to the new slot"
                 booking = await call(io.RESERVE_SLOT, request, Booking, summary, PROMPT_RETRY, PROMPT)
@@ -101,14 +103,7 @@ class TicketBase:
 
     async def _email_citizen(self, kind: str, note: str = "", attach: str | None = None) -> None:
         citizen = self._s.inp.citizen
-        request = io.EmailRequest(
-            kind=kind,
-            to=str(citizen.email),
-            language=citizen.language,
-            ticket=self._s.view(),
-            note=note,
-            attach_document=attach,
-        )
+        request = self._email_request(kind, str(citizen.email), citizen.language, note, [], attach)
         await call_email(io.SEND_EMAIL, request, f"Email the citizen: {kind}")
 
     async def _email_staff(
@@ -116,25 +111,74 @@ class TicketBase:
     ) -> None:
         if person is None:
             return
-        request = io.EmailRequest(
-            kind=f"staff_{kind}",
-            to=person.email,
-            language=Language.RO,
-            ticket=self._s.view(),
-            attach_documents=attach or [],
-        )
+        request = self._email_request(f"staff_{kind}", person.email, Language.RO, "", attach or [], None)
         await call_email(io.SEND_EMAIL, request, f"Email {person.name}: {kind}")
+
+    def _email_request(
+        self,
+        kind: str,
+        to: str,
+        language: Language,
+        note: str,
+        attach_documents: list[str],
+        attach_document: str | None,
+    ) -> io.EmailRequest | io.EmailRequestWithView:
+        """The few fields the templates print; tickets started before `LEAN_ACTIVITY_INPUTS`
+        keep scheduling the whole view, as their histories recorded."""
+        s = self._s
+        if workflow.patched(LEAN_ACTIVITY_INPUTS):
+            return io.EmailRequest(
+                kind=kind,
+                municipality=s.inp.municipality,
+                to=to,
+                language=language,
+                ticket=s.facts(),
+                note=note,
+                attach_document=attach_document,
+                attach_documents=attach_documents,
+            )
+        return io.EmailRequestWithView(
+            kind=kind,
+            to=to,
+            language=language,
+            ticket=s.view(),
+            note=note,
+            attach_document=attach_document,
+            attach_documents=attach_documents,
+        )
+
+    def _host_notice(self, host: StaffMember, meeting: MeetingInfo) -> io.AnyHostNoticeRequest:
+        s = self._s
+        if workflow.patched(LEAN_ACTIVITY_INPUTS):
+            return s.host_notice(host, meeting)
+        view = s.view().model_copy(update={"meeting": meeting})
+        return io.HostNoticeRequestWithView(host=host, ticket=view)
 
     async def _archive(self) -> None:
         s = self._s
-        if (
+        look_up_recording = (
             s.recording_ref is None
             and s.outcome == Outcome.HELD
             and s.meeting is not None
             and s.meeting.meeting_id is not None
             and workflow.patched(MEETING_CHANNEL)
-        ):
+        )
+        summary = "Archive the audience (R10)"
+        if workflow.patched(LEAN_ACTIVITY_INPUTS):
+            # One activity: the archive asks Webex for the recording itself (R10) and says what it found.
+            meeting_id = s.meeting.meeting_id if look_up_recording and s.meeting is not None else None
+            request = io.ArchiveRequest(
+                municipality=s.inp.municipality,
+                record=s.archive_record(workflow.now()),
+                webex_meeting_id=meeting_id,
+            )
+            found = await call_local(io.ARCHIVE_AUDIENCE, request, str | None, summary)
+            s.recording_ref = s.recording_ref or found
+            s.archived = True
+            return
+        if look_up_recording:
+            assert s.meeting is not None
             s.recording_ref = await call(io.FIND_RECORDING, s.meeting, str, "Find the Webex recording (R10)")
         record = s.archive_record(workflow.now())
-        await call(io.ARCHIVE_AUDIENCE, record, type(None), "Archive the audience (R10)")
+        await call(io.ARCHIVE_AUDIENCE, record, type(None), summary)
         s.archived = True

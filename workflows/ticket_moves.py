@@ -131,9 +131,7 @@ class TicketMoves(TicketBase):
         self._log("meeting recreated", "Webex could not move the meeting; a new one was created")
         if meeting.meeting_id is not None:
             workflow.upsert_search_attributes([sa.WEBEX_MEETING_ID.value_set(meeting.meeting_id)])
-            notice = io.HostNoticeRequest(
-                host=s.assignee, ticket=s.view().model_copy(update={"meeting": meeting})
-            )
+            notice = self._host_notice(s.assignee, meeting)
             try:
                 await call(io.NOTIFY_HOST, notice, str, f"Webex message to {s.assignee.name}", retry)
             except ActivityError:

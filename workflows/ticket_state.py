@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from domain.activity_io import EarlierResolution, Holder, HostNoticeRequest, LetterFacts, TicketFacts
 from domain.models import (
     ArchiveRecord,
     AudienceRecord,
@@ -107,6 +108,51 @@ class TicketState:
             rejection_code=self.rejection_code,
             audiences=self.inp.audiences,
             timeline=self.timeline,
+        )
+
+    def facts(self) -> TicketFacts:
+        """What an email prints of the ticket (the view's fields it needs, none of its timeline)."""
+        meeting = self.meeting
+        return TicketFacts(
+            ticket_id=self.inp.ticket_id,
+            level=self.level,
+            registration_number=self.inp.file.registration_number,
+            subject=self.file.subject if self.file else None,
+            channel=meeting.channel if meeting else self.inp.channel,
+            assignee_name=self.assignee.name if self.assignee else None,
+            slot_start=self.slot_start,
+            meeting=meeting,
+            document_number=self.document.registration_number if self.document else None,
+            escalation_deadline=self.escalation_deadline,
+            next_level=self.next_level,
+        )
+
+    def letter_facts(self) -> LetterFacts:
+        """What the resolution letter prints: the facts, who held the audience, earlier resolutions."""
+        meeting = self.meeting
+        return LetterFacts(
+            ticket_id=self.inp.ticket_id,
+            level=self.level,
+            registration_number=self.inp.file.registration_number,
+            subject=self.file.subject if self.file else None,
+            channel=meeting.channel if meeting else self.inp.channel,
+            assignee=Holder.of(self.assignee),
+            meeting_start=meeting.start if meeting else self.slot_start,
+            escalation_deadline=self.escalation_deadline,
+            next_level=self.next_level,
+            audiences=[EarlierResolution.of(a) for a in self.inp.audiences],
+        )
+
+    def host_notice(self, host: StaffMember, meeting: MeetingInfo) -> HostNoticeRequest:
+        """The Webex message to `host` about `meeting` (just created, or created again)."""
+        return HostNoticeRequest(
+            municipality=self.inp.municipality,
+            ticket_id=self.inp.ticket_id,
+            host_webex_email=host.webex_email,
+            registration_number=self.inp.file.registration_number,
+            subject=self.file.subject if self.file else None,
+            slot_start=self.slot_start,
+            how=meeting.join_url or meeting.channel.value,
         )
 
     def archive_record(self, now: datetime) -> ArchiveRecord:
