@@ -43,6 +43,7 @@ KEPT = (
     "early_meeting_end_and_resolution_without_documents.json",
     "happy_path_v5.json",
     "happy_path_lean.json",
+    "happy_path_a11ypages.json",  # after issue 12's statement pages merged with the lean histories
 )
 
 
