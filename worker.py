@@ -15,6 +15,7 @@ from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
 from temporalio.worker import Worker, WorkerDeploymentConfig
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.accessibility import FeedbackActivities
 from activities.archive import ArchiveActivities
 from activities.booking import BookingActivities
 from activities.calendar import CalendarActivities
@@ -30,13 +31,15 @@ from domain.calendar import CityCalendar
 from integrations.erasure import TicketHistories
 from integrations.mailer import SmtpMailer
 from integrations.webex import WebexMeetings
+from store.accessibility_feedback import feedback_for
 from store.calendar import open_calendar_source
 from store.personal_data import personal_data_for
 from store.stores import open_stores
+from workflows.accessibility_feedback import AccessibilityFeedbackWorkflow
 from workflows.blue_ticket import BlueTicketWorkflow
 from workflows.retention import RetentionPurgeWorkflow
 
-WORKFLOWS = [BlueTicketWorkflow, RetentionPurgeWorkflow]
+WORKFLOWS = [BlueTicketWorkflow, RetentionPurgeWorkflow, AccessibilityFeedbackWorkflow]
 # Pydantic validates `EmailStr` lazily with these pure libraries; passing them through avoids
 # re-importing them for every workflow run (and the sandbox's warning about it).
 SANDBOX = SandboxedWorkflowRunner(
@@ -95,6 +98,15 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
     )
     archive = ArchiveActivities(stores.archive, webex)
     worker_client = with_our_converter(client)
+    feedback = FeedbackActivities(
+        mailer,
+        feedback_for(settings.database_url),
+        stores.deliveries,
+        to=settings.accessibility_contact_email,
+        city=settings.city_name,
+        base_url=settings.public_base_url,
+        retention_days=settings.contact_retention_days,
+    )
     retention = RetentionActivities(TicketHistories(worker_client), personal_data_for(settings.database_url))
     return Worker(
         worker_client,
@@ -117,6 +129,8 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
             archive.archive_audience,
             retention.find_due,
             retention.erase,
+            feedback.send,
+            feedback.erase_old,
         ],
         # Database and Webex calls are blocking; they run on threads so the event loop stays free.
         activity_executor=ThreadPoolExecutor(max_workers=20),

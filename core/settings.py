@@ -8,6 +8,7 @@ are refused, so a city cannot go live with the demo keys by accident.
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Literal
@@ -69,6 +70,17 @@ class Settings(BaseSettings):
     contact_retention_days: int = Field(default=90, ge=1)
     temporal_retention_days: int = Field(default=60, ge=1)
 
+    # The public notices (issue 12): `/accesibilitate` (the accessibility statement, whose feedback form
+    # is stored and emailed to `accessibility_contact_email`) and `/confidentialitate` (the privacy
+    # notice, which names the data protection officer). A city fills in its own (README: "The city's
+    # contact details"); an empty value shows a visible "to be filled in" placeholder on the page.
+    accessibility_contact_email: str = "accesibilitate@primaria.example"
+    accessibility_contact_phone: str = ""
+    city_postal_address: str = ""
+    dpo_email: str = "dpo@primaria.example"
+    # The day the accessibility statement was last prepared or reviewed (how: the page says).
+    accessibility_statement_date: date = date(2026, 12, 3)
+
     # Every Temporal payload is encrypted (core/payload_crypto.py). `payload_keys` is the keyring,
     # `id:base64key[,id:base64key…]`; new payloads use `payload_key_id`, old ones decode while their key
     # stays in the ring (rotation: add the new key, switch the id, keep the old key until its tickets
@@ -94,6 +106,7 @@ class Settings(BaseSettings):
     rate_limit_link_per_ticket: str = "60/minute;500/hour"
     rate_limit_sign_in_per_address: str = "10/minute;50/hour"
     rate_limit_codec_per_address: str = "600/minute"
+    rate_limit_feedback_per_address: str = "5/minute;20/hour"
     # Behind a reverse proxy: the header it puts the client's address in (e.g. X-Forwarded-For), read
     # only on a connection from one of `trusted_proxies` (addresses or networks, comma-separated).
     # Empty: the connection's own address is the client's, whatever the headers say.

@@ -102,6 +102,9 @@ LABELS: Final[dict[str, Pair]] = {
     "to": {RO: "Ultima zi", EN: "Last day"},
     "group": {RO: "Gruparea", EN: "Grouping"},
     "body": {RO: "Datele cererii", EN: "Request data"},
+    "name": {RO: "Numele dumneavoastră", EN: "Your name"},
+    "page": {RO: "Pagina sau documentul", EN: "Page or document"},
+    "message": {RO: "Mesajul", EN: "Message"},
 }
 
 # The fields people fill: their own sentence per kind of mistake, "*" for any kind but a missing
@@ -280,6 +283,32 @@ FIELD_SENTENCES: Final[dict[str, dict[str, Pair]]] = {
             EN: "Send the request's fields as a JSON object, between braces.",
         },
     },
+    "name": {
+        "*": {
+            RO: "Numele este opțional; dacă îl scrieți, are cel mult 120 de caractere.",
+            EN: "Your name is optional; if you give it, it has at most 120 characters.",
+        },
+    },
+    "page": {
+        "*": {
+            RO: "Spuneți pe scurt pagina sau documentul (adresa sau titlul), în cel mult 300 de caractere.",
+            EN: "Name the page or document briefly (its address or title), in at most 300 characters.",
+        },
+    },
+    "message": {
+        "too_short": {
+            RO: "Descrieți problema în cel puțin {limit}: ce ați încercat și ce nu a mers.",
+            EN: "Describe the problem in at least {limit}: what you tried and what did not work.",
+        },
+        "too_long": {
+            RO: "Mesajul are cel mult {limit}; textul trimis are {length}.",
+            EN: "The message has at most {limit}; the text sent has {length}.",
+        },
+        "*": {
+            RO: "Mesajul este un text între 10 și 4 000 de caractere.",
+            EN: "The message is a text of 10 to 4,000 characters.",
+        },
+    },
     "cheie": {
         "*": {
             RO: "Linkul nu este complet: deschideți-l sau copiați-l întreg din e-mail.",
@@ -367,6 +396,7 @@ UNITS: Final[dict[str, dict[Language, tuple[str, str]]]] = {
     "characters": {RO: ("caracter", "caractere"), EN: ("character", "characters")},
     "items": {RO: ("element", "elemente"), EN: ("item", "items")},
     "documents": {RO: ("document", "documente"), EN: ("document", "documents")},
+    "days": {RO: ("zi", "zile"), EN: ("day", "days")},
 }
 UNIT_OF_FIELD: Final[dict[str, str]] = {"documents_needed": "documents"}
 _SEPARATORS: Final[dict[Language, str]] = {RO: " ", EN: ","}

@@ -73,3 +73,4 @@ class PurgeReport(Model):
     erased: list[str] = Field(default_factory=list)
     already_erased: list[str] = Field(default_factory=list)
     still_open: list[str] = Field(default_factory=list)
+    feedback_erased: int = Field(default=0, description="accessibility feedback messages erased (issue 12)")

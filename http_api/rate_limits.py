@@ -95,6 +95,7 @@ TICKETS = Rule(
 LINK = Rule("link", "rate_limit_link_per_address", "rate_limit_link_per_ticket", _ticket)
 SIGN_IN = Rule("sign_in", "rate_limit_sign_in_per_address")
 CODEC = Rule("codec", "rate_limit_codec_per_address")
+FEEDBACK = Rule("feedback", "rate_limit_feedback_per_address")
 
 CODEC_PREFIXES: Final = ("/codec", "/personal/codec")  # http_api/codec.py PREFIXES (imports us)
 # (method, route path template) -> its rule; the web pages share the API's limits (`/alege` is
@@ -105,6 +106,7 @@ RULES: Final[dict[tuple[str, str], Rule]] = {
     ("POST", "/tickets"): TICKETS,
     ("POST", "/cerere"): TICKETS,
     ("POST", "/personal/intrare"): SIGN_IN,
+    ("POST", "/accesibilitate"): FEEDBACK,  # the accessibility statement's form (issue 12)
     **{("POST", f"{prefix}/{op}"): CODEC for prefix in CODEC_PREFIXES for op in ("decode", "encode")},
 }
 LINK_PREFIX: Final = "/bilet/{workflow_id}"

@@ -5,8 +5,10 @@ Up to issue 9 the tables came from `create_all`, which leaves no `alembic_versio
 `alembic upgrade head` would try to create them again and fail. A database without that table whose
 tables match the baseline revision exactly is stamped at the baseline first, so a city that tried the
 demo on PostgreSQL keeps its data; one that holds tables but differs is refused, with the
-differences, rather than guessed at. The recognition compares with the models, which is the baseline
-while the baseline is head: the release that adds the next revision runs after this one everywhere.
+differences, rather than guessed at. The recognition compares the baseline's own tables
+(`BASELINE_TABLES`) with the models: the tables later revisions add are theirs to create, after the
+stamp. A database whose tables match today's models exactly (`create_all` of this code: the tests')
+is stamped at head.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -31,6 +33,26 @@ import store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 MIGRATIONS = Path(__file__).with_name("migrations")
 BASELINE = "0001"
 VERSION_TABLE = "alembic_version"
+# The tables revision 0001 creates: all that `create_all` made before migrations existed.
+BASELINE_TABLES: Final = frozenset(
+    {
+        "absences",
+        "archive",
+        "bookings",
+        "city_days_off",
+        "contact_erasures",
+        "department_hours",
+        "departments",
+        "email_deliveries",
+        "outgoing_documents",
+        "ratings",
+        "registered_files",
+        "staff",
+        "staff_hours",
+        "staff_sessions",
+        "webhook_events",
+    }
+)
 
 
 class UnrecognisedSchema(RuntimeError):
@@ -58,11 +80,26 @@ def current(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def differences(engine: Engine) -> list[Any]:
-    """What `alembic revision --autogenerate` would write to reach the models (empty = same schema)."""
+def differences(engine: Engine, *, baseline_only: bool = False) -> list[Any]:
+    """What `alembic revision --autogenerate` would write to reach the models (empty = same schema);
+    `baseline_only`: on the baseline's tables alone (a pre-migration database has no others)."""
+
+    def in_baseline(item: Any, name: str | None, type_: str, _reflected: bool, _other: Any) -> bool:
+        table = name if type_ == "table" else getattr(getattr(item, "table", None), "name", None)
+        return table is None or table in BASELINE_TABLES
+
+    opts: dict[str, Any] = {"compare_type": True}
+    if baseline_only:
+        opts["include_object"] = in_baseline
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts=opts)
         return list(compare_metadata(context, SQLModel.metadata))
+
+
+def create_baseline_tables(engine: Engine) -> None:
+    """The baseline's tables by `create_all`, as a database made before migrations has them (tests)."""
+    tables = [t for t in SQLModel.metadata.sorted_tables if t.name in BASELINE_TABLES]
+    SQLModel.metadata.create_all(engine, tables=tables)
 
 
 def unrecognised(engine: Engine) -> str:
@@ -71,16 +108,19 @@ def unrecognised(engine: Engine) -> str:
     tables = set(inspect(engine).get_table_names())
     if not tables or VERSION_TABLE in tables:
         return ""
-    found = differences(engine)
+    found = differences(engine, baseline_only=True)
     return str(found[0]) if found else ""
 
 
 def migrate(engine: Engine) -> str:
-    """Upgrade to head, stamping a recognised pre-migration database first; what it did, in words."""
+    """Upgrade to head, stamping a recognised pre-migration database first; what it did, in words.
+    Recognised: the models' whole schema (`create_all` of this code, the tests' databases: head), or
+    the baseline's tables exactly (a city from before migrations: the baseline)."""
     tables = set(inspect(engine).get_table_names())
-    stamped = False
+    stamped: str | None = None
     if tables and VERSION_TABLE not in tables:
-        found = differences(engine)
+        stamped = head() if not differences(engine) else BASELINE
+        found = differences(engine, baseline_only=True)
         if found:
             listed = "; ".join(str(item) for item in found[:10])
             raise UnrecognisedSchema(
@@ -90,13 +130,12 @@ def migrate(engine: Engine) -> str:
                 f"then `alembic stamp {BASELINE}`"
             )
         with engine.begin() as connection:
-            command.stamp(alembic_config(connection), BASELINE)
-        stamped = True
+            command.stamp(alembic_config(connection), stamped)
     before = current(engine)
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
     after = current(engine)
-    prefix = f"recognised a database created before migrations: stamped at {BASELINE}; " if stamped else ""
+    prefix = f"recognised a database created before migrations: stamped at {stamped}; " if stamped else ""
     if before == after:
         return f"{prefix}already at head ({after})"
     return f"{prefix}upgraded from {before or 'an empty database'} to {after}"

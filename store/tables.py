@@ -287,3 +287,25 @@ class ContactErasureRow(SQLModel, table=True):
     reason: str = Field(max_length=20)
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     erased_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+# --- accessibility feedback (issue 12) -------------------------------------------------------------
+
+
+class AccessibilityFeedbackRow(SQLModel, table=True):
+    """One message from the accessibility statement's form (`/accesibilitate`), for the city to
+    answer. `emailed_at` is set once it reached the configured address; the daily purge empties
+    `name`, `email` and `message` `TICHET_CONTACT_RETENTION_DAYS` after `received_at` and sets
+    `erased_at` (what was reported about which page stays, for the city's accessibility review)."""
+
+    __tablename__ = "accessibility_feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(default="", max_length=120)
+    email: str = Field(default="", max_length=200)
+    page: str = Field(default="", max_length=300)
+    message: str = Field(default="", max_length=4000)
+    language: str = Field(max_length=5)
+    received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+    emailed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    erased_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))

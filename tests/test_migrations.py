@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -16,8 +16,20 @@ from alembic import command
 from sqlalchemy import Engine, insert, inspect, text
 from sqlmodel import Session, col, select
 
+from domain.accessibility import FeedbackForm
+from store.accessibility_feedback import SqlAccessibilityFeedback
 from store.db import make_engine, reset_schema
-from store.migrate import BASELINE, UnrecognisedSchema, alembic_config, current, differences, head, migrate
+from store.migrate import (
+    BASELINE,
+    BASELINE_TABLES,
+    UnrecognisedSchema,
+    alembic_config,
+    create_baseline_tables,
+    current,
+    differences,
+    head,
+    migrate,
+)
 from store.seed import build_demo_city, seed_demo_city
 from store.tables import Department, RegisteredFile, Staff
 from store.testing import sqlite_url
@@ -101,8 +113,9 @@ def _insert_city(engine: Engine) -> None:
 
 
 def test_a_create_all_database_with_rows_is_stamped_and_keeps_them(empty: Engine) -> None:
-    """Today's way (before migrations): `create_all` and a city in it, then the release."""
-    reset_schema(empty)
+    """The way before migrations: `create_all` (of the baseline's tables) and a city in it, then the
+    release: stamped at the baseline, the later revisions create their own tables."""
+    create_baseline_tables(empty)
     _insert_city(empty)
     before = _digest(empty)
     assert "alembic_version" not in _tables(empty)
@@ -113,6 +126,19 @@ def test_a_create_all_database_with_rows_is_stamped_and_keeps_them(empty: Engine
     assert current(empty) == head()
     assert differences(empty) == []
     assert _digest(empty) == before
+    assert "accessibility_feedback" in _tables(empty)
+
+
+def test_a_create_all_database_of_this_code_is_stamped_at_head(empty: Engine) -> None:
+    """The tests' throw-away databases (`create_all` of today's models) are head already."""
+    reset_schema(empty)
+    _insert_city(empty)
+    before = _digest(empty)
+    assert (
+        migrate(empty)
+        == f"recognised a database created before migrations: stamped at {head()}; already at head ({head()})"
+    )
+    assert current(empty) == head() and _digest(empty) == before
 
 
 def test_an_upgrade_keeps_the_rows_of_a_migrated_database(empty: Engine) -> None:
@@ -137,6 +163,27 @@ def test_a_database_that_differs_from_the_baseline_is_refused_and_left_alone(emp
 
     assert _tables(empty) == tables
     assert current(empty) is None
+
+
+def test_the_feedback_revision_adds_its_table_and_downgrades_without_touching_the_rest(empty: Engine) -> None:
+    """Revision 0004 (issue 12): the accessibility feedback table, on both backends; down to the
+    baseline drops it alone (the city's rows stay), up again gives it back, empty and usable."""
+    seed_demo_city(empty, TODAY, files=10)
+    before = _digest(empty)
+    feedback = SqlAccessibilityFeedback(empty)
+    form = FeedbackForm(email="ana@example.ro", message="Butonul nu se vede cu contrast mare.")
+    stored = feedback.add(form, datetime(2026, 12, 3, 8, 0, tzinfo=UTC))
+    assert [row.id for row in feedback.all()] == [stored]
+
+    _downgrade(empty, BASELINE)
+
+    assert current(empty) == BASELINE
+    assert _tables(empty) == BASELINE_TABLES | {"alembic_version"}
+    assert _digest(empty) == before
+    migrate(empty)
+    assert current(empty) == head() and differences(empty) == []
+    assert feedback.all() == []
+    assert feedback.add(form, datetime(2026, 12, 3, 9, 0, tzinfo=UTC)) >= 1
 
 
 def test_the_seed_reset_rebuilds_through_the_migrations(empty: Engine) -> None:

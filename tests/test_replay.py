@@ -43,6 +43,7 @@ KEPT = (
     "early_meeting_end_and_resolution_without_documents.json",
     "happy_path_v5.json",
     "happy_path_lean.json",
+    "happy_path_a11ypages.json",  # after issue 12's statement pages merged with the lean histories
 )
 
 
@@ -92,13 +93,15 @@ def test_every_versions_history_is_kept() -> None:
 
 @pytest.mark.runs_last
 async def test_every_ticket_of_this_session_replays(client: Client, worker: None, api: object) -> None:
-    """Runs after all other tests and replays every ticket they left, closed or still running."""
+    """Runs after all other tests and replays every ticket they left, closed or still running, and
+    every purge and accessibility feedback delivery (issue 12) they ran."""
     query = "WorkflowType = 'BlueTicket'"
     if (await client.count_workflows(query)).count == 0:
         if in_ci():  # the whole suite runs there: none found means the query or the type changed
             pytest.fail(f"CI ran the suite but `{query}` finds no ticket to replay", pytrace=False)
         pytest.skip("no tickets ran in this session: run with the rest of the suite")
-    histories = client.list_workflows(query).map_histories()
+    every_type = "WorkflowType IN ('BlueTicket', 'RetentionPurge', 'AccessibilityFeedback')"
+    histories = client.list_workflows(every_type).map_histories()
     results = await replayer().replay_workflows(histories, raise_on_replay_failure=False)
     failures = {run_id: str(err) for run_id, err in results.replay_failures.items()}
     assert failures == {}

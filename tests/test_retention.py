@@ -31,8 +31,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from core.retention_schedule import ScheduleChange, ensure_purge_schedule
 from core.settings import Settings
+from domain.accessibility import FeedbackForm
 from domain.models import TicketStatus
 from domain.retention import PURGE_WORKFLOW, PurgeInput, PurgeReport
+from store.accessibility_feedback import SqlAccessibilityFeedback
 from store.db import engine_for, make_engine, session_scope
 from store.personal_data import SqlPersonalData
 from store.seed import seed_demo_city
@@ -181,6 +183,12 @@ async def test_the_scheduled_purge_erases_tickets_closed_over_90_days_ago(
             .model_dump()
         )
 
+    # Accessibility feedback (issue 12) is purged on the same period, counted from its receipt.
+    feedback = SqlAccessibilityFeedback(engine_for(city.settings.database_url))
+    form = FeedbackForm(name="Ana Pop", email="ana@example.ro", page="cererea", message="Nu văd butonul.")
+    old_feedback = feedback.add(form, as_of - timedelta(days=90, hours=1))
+    new_feedback = feedback.add(form, as_of - timedelta(days=89))
+
     sid = schedule_id()
     assert (
         await ensure_purge_schedule(
@@ -191,6 +199,11 @@ async def test_the_scheduled_purge_erases_tickets_closed_over_90_days_ago(
     try:
         report = await _run_schedule(client, sid, as_of)
         assert report.erased == [old.ticket_id] and report.as_of == as_of
+        assert report.feedback_erased == 1
+        gone, kept = feedback.get(old_feedback), feedback.get(new_feedback)
+        assert gone is not None and (gone.name, gone.email, gone.message) == ("", "", "")
+        assert gone.page == "cererea" and gone.erased_at == as_of
+        assert kept is not None and (kept.email, kept.erased_at) == ("ana@example.ro", None)
         erased = _erasure(city, old.ticket_id)
         assert erased is not None and erased.reason == "retention" and erased.erased_at == as_of
         assert erased.pseudonym.startswith("Cetățean-")
@@ -220,7 +233,7 @@ async def test_the_scheduled_purge_erases_tickets_closed_over_90_days_ago(
 
         # twice changes nothing
         again = await _run_schedule(client, sid, as_of)
-        assert again.erased == [] and again.already_erased == []
+        assert again.erased == [] and again.already_erased == [] and again.feedback_erased == 0
         assert _erasure(city, old.ticket_id) == erased
         assert _erasure(city, recent.ticket_id) is None
     finally:

@@ -308,6 +308,8 @@ async def test_the_pages_inline_css_is_admitted_by_hash_and_nothing_else_is_inli
         await browser.get("/personal/tichete"),
         await browser.get(f"/personal/tichete/{requested.workflow_id}"),
         await browser.get("/personal/tichete/nobody"),
+        await browser.get("/accesibilitate"),  # the notices (issue 12)
+        await browser.get("/confidentialitate"),
     ]
     for page in pages:
         policy = _checked(page)

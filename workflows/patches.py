@@ -13,5 +13,6 @@ EARLIER_RESOLUTIONS: Final = "earlier-resolutions-attached-v1"  # the next level
 RESCHEDULE_SAGA: Final = "reschedule-saga-v1"  # the update secures the slot; the flow moves the rest
 RESOLUTION_RULES: Final = "resolution-consistency-v1"  # a signal's category must fit its documents
 WEBEX_EARLY_END: Final = "webex-early-end-v1"  # "meeting ended" before the slot does not hold it
+FEEDBACK_PURGE: Final = "accessibility-feedback-purge-v1"  # the purge also erases old feedback
 # Activities get the few fields they use, not the whole TicketView with its timeline (issue 11)
 LEAN_ACTIVITY_INPUTS: Final = "lean-activity-inputs-v1"

@@ -12,7 +12,9 @@ from datetime import timedelta
 
 from temporalio import workflow
 
+from domain import accessibility as a
 from domain import retention as r
+from workflows import patches
 from workflows.calls import PATIENT, call
 
 
@@ -27,6 +29,14 @@ class RetentionPurgeWorkflow:
             f"Erasing contact data of tickets ended before {cutoff:%Y-%m-%d %H:%M} UTC"
         )
         after = inp.after_ticket_id
+        # Accessibility feedback (issue 12) has the same retention, counted from its receipt; once
+        # per purge (a continued-as-new run resumes tickets only).
+        if not after and workflow.patched(patches.FEEDBACK_PURGE):
+            erasure = a.FeedbackErasure(cutoff=cutoff, at=as_of)
+            done: a.FeedbackErased = await call(
+                a.ERASE_OLD_FEEDBACK, erasure, a.FeedbackErased, "Erase old accessibility feedback"
+            )
+            report.feedback_erased = done.erased
         while True:
             request = r.DueRequest(cutoff=cutoff, after_ticket_id=after)
             due: list[r.ErasureTarget] = await call(

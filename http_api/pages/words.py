@@ -14,6 +14,7 @@ from fastapi import Request
 
 from domain.messages import MESSAGES, text
 from domain.models import Channel, Language, Level, Outcome, TicketStatus
+from http_api.pages.notice_words import NOTICE_WORDS
 
 _RO, _EN = Language.RO, Language.EN
 
@@ -133,6 +134,7 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "error_title": ("Nu am putut afișa pagina", "We could not show this page"),
     "refresh_note": ("Starea se actualizează când reîncărcați pagina.", "Reload the page to see updates."),
     "rejected_because": ("Motivul", "Reason"),
+    **NOTICE_WORDS,  # the accessibility statement and the privacy notice (issue 12)
 }
 
 STATUS: Final[dict[TicketStatus, tuple[str, str]]] = {
