@@ -25,7 +25,7 @@ from domain.accessibility import FEEDBACK_WORKFLOW, FeedbackDelivery, FeedbackFo
 from domain.field_messages import count, form_sentences
 from domain.models import Language
 from http_api.deps import StateDep
-from http_api.pages.rendering import PageRoute, query_with, read_form, render
+from http_api.pages.rendering import PageRoute, form_errors, query_with, read_form, render
 from http_api.pages.words import day_heading, page_language, sentence, word
 from store.accessibility_feedback import feedback_for
 
@@ -116,8 +116,7 @@ def _statement(
         values=dict(values),
         sent=sent,
         message=message,
-        bad_fields=list(bad_fields or {}),
-        field_errors=dict(bad_fields or {}),
+        **form_errors(bad_fields),
     )
 
 

@@ -63,6 +63,12 @@ def render(request: Request, name: str, lang: Language, status_code: int = 200, 
     return response
 
 
+def form_errors(bad_fields: Mapping[str, str] | None) -> dict[str, Any]:
+    """The two names a form template reads its problems from: which fields are wrong (the summary, in
+    order) and each field's sentence (linked to its field by aria-describedby)."""
+    return {"bad_fields": list(bad_fields or {}), "field_errors": dict(bad_fields or {})}
+
+
 def error_page(request: Request, status_code: int, code: str, detail: str = "") -> Response:
     lang = words.page_language(request)
     message = words.sentence(code, lang, detail)

@@ -23,7 +23,7 @@ from domain.models import Channel, FileRef, Language, Level
 from http_api import citizen
 from http_api.deps import AppState, StateDep
 from http_api.errors import ApiError
-from http_api.pages.rendering import PageRoute, query_with, read_form, render, slot_offer
+from http_api.pages.rendering import PageRoute, form_errors, query_with, read_form, render, slot_offer
 from http_api.pages.words import page_language, sentence
 from http_api.schemas import TicketRequest
 
@@ -56,8 +56,7 @@ def _form_page(
         status_code,
         values=values,
         message=message,
-        bad_fields=list(bad_fields or {}),
-        field_errors=dict(bad_fields or {}),
+        **form_errors(bad_fields),
     )
 
 
@@ -101,8 +100,7 @@ async def _choose_page(
         channels=list(Channel),
         values={"channel": Channel.WEBEX.value, **values},
         message=message,
-        bad_fields=list(bad_fields or {}),
-        field_errors=dict(bad_fields or {}),
+        **form_errors(bad_fields),
     )
 
 
