@@ -22,18 +22,23 @@ run: venv
 	exec $(BIN)/python -m devstack
 
 # What tests/browser needs besides Python: Debian's Chromium, its driver and npm (installed with
-# apt-get only when one is missing; the tests never download a browser), and the pinned axe-core
+# apt-get, only those missing: a Node.js that brings its own npm conflicts with Debian's npm; the tests
+# never download a browser), and the pinned axe-core
 # (`npm ci`, again only when the lock file changed).
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 browser: debian-browser $(AXE)
 
 debian-browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v npm >/dev/null || { \
-	  echo "Installing Debian's chromium, chromium-driver and npm for the browser tests (tests/browser)"; \
-	  apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver npm; } || { \
-	  echo "The browser tests need Debian's chromium, chromium-driver and npm: run as root" \
-	       "'apt-get install chromium chromium-driver npm' and retry." >&2; exit 1; }
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	[ -z "$$missing" ] || { \
+	  echo "Installing Debian's$$missing for the browser tests (tests/browser)"; \
+	  apt-get update && apt-get install -y --no-install-recommends $$missing; } || { \
+	  echo "The browser tests need Debian's$$missing: run as root" \
+	       "'apt-get install$$missing' and retry." >&2; exit 1; }
 
 $(AXE): tests/browser/package.json tests/browser/package-lock.json | debian-browser
 	cd tests/browser && npm ci --no-audit --no-fund

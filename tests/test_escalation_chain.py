@@ -14,6 +14,7 @@ from devstack.mailbox import Mailbox, StoredMessage
 from domain.models import Level, Role, TicketStatus, TicketView
 from tests.conftest import Stack, wait_for_status
 from tests.helpers import Requested, past_the_meeting, scheduled_ticket, staff_action
+from workflows.guards import AFTER_MEETING
 
 HOLDERS = {
     Level.CLERK: Role.CLERK,
@@ -80,7 +81,7 @@ async def test_the_whole_chain_up_to_the_mayor(
             f"{requested.link.path}/escalate", params=requested.key, json={"slot_start": slots[0]["start"]}
         )
         assert escalated.status_code == 200, escalated.text
-        view = await wait_for_status(requested.handle, TicketStatus.SCHEDULED, TicketStatus.AWAITING_OUTCOME)
+        view = await wait_for_status(requested.handle, TicketStatus.SCHEDULED, *AFTER_MEETING)
         assert view.level == Level(level + 1)
 
     assert resolved.level == Level.MAYOR and resolved.next_level is None
