@@ -13,13 +13,15 @@ HTTP, a seeded SQLite database in a temporary directory. The worker is the proje
    first free slot of the 48-hour window that `offered_slots` shows), half the tickets for
    `cluj-napoca` and half for `huedin` (`TicketInput.municipality`); then the tickets are started
    with the client, at most `--in-flight` started and not yet scheduled at a time (`--in-flight N`:
-   all at once). Timed: until the last one is
-   started, and until every ticket is `scheduled` (booked, meeting created, confirmation and the
-   host's notice emailed: the `TicketStatus` search attribute, counted through visibility).
+   all at once). Timed: until the last one is started, and until every ticket is `scheduled`
+   (booked, meeting created, confirmation and the host's notice emailed: the `TicketStatus` search
+   attribute, counted through visibility).
 2. **idle**: `--idle` seconds with nothing to do. Measured from /proc: the worker's CPU and the
    Temporal server's, as % of one core, and the worker's resident memory (and its peak, VmHWM).
-3. **restart**: the worker is stopped (SIGTERM, as a deployment stops it; then a second time with
-   SIGKILL, a crash) and started again with every ticket still open. Timed from the signal: the
+3. **restart**: the worker is stopped and started again with every ticket still open, three
+   times: SIGINT (its clean shutdown, which `asyncio.run` gives it and docker-compose's
+   `stop_signal` sends), SIGTERM (what most process managers send; the worker does not handle it,
+   so it ends at once) and SIGKILL (a crash). Timed from the signal: the
    worker polling again, the first query answered, and `--sample` tickets' queries answered (each
    is a replay of that ticket's history into the fresh worker's sticky cache).
 4. **wake all** (unless `--no-wake-all`): every ticket queried once, so every history is replayed
@@ -446,7 +448,7 @@ async def measure(args: argparse.Namespace, argv: Sequence[str]) -> Report:
                 idle = await measure_idle(workers[0], pid, args.idle)
                 sample = random.Random(11).sample(handles, min(args.sample, len(handles)))
                 restarts = []
-                for how in (signal.SIGTERM, signal.SIGKILL):
+                for how in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
                     _, figures = await restart(workers[-1], how, spawn, sample, args.concurrency)
                     restarts.append(figures)
                 wake = await wake_all(workers[-1], handles, args.concurrency) if args.wake_all else None
