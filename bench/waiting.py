@@ -69,6 +69,7 @@ from bench.lifecycle import (
 from bench.lifecycle import start_ticket as start_one
 from core import search_attributes as sa
 from core.settings import Settings
+from devstack.mailbox import StoredMessage
 from domain.models import TicketStatus, TicketView
 from store.db import make_engine
 from store.seed import seed_demo_city
@@ -173,6 +174,13 @@ class StartFigures:
     worker_cpu_s: float
     server_cpu_s: float
     emails: int
+    emails_repeated: int  # messages with the same recipients and subject as an earlier one
+
+
+def repeated_emails(messages: Sequence[StoredMessage]) -> int:
+    """Messages the mailbox received a second time (same envelope recipients, same subject): each
+    ticket sends its citizen one confirmation and its host one notice, so any is a duplicate."""
+    return len(messages) - len({(m.recipients, m.subject) for m in messages})
 
 
 async def start_all(
@@ -443,6 +451,7 @@ async def measure(args: argparse.Namespace, argv: Sequence[str]) -> Report:
                     worker_cpu_s=(cpu_seconds(workers[0].pid) or 0.0) - cpu_w,
                     server_cpu_s=(cpu_seconds(pid) or 0.0) - cpu_s,
                     emails=len(mailbox.messages()),
+                    emails_repeated=repeated_emails(mailbox.messages()),
                 )
                 await asyncio.sleep(SETTLE_S)
                 idle = await measure_idle(workers[0], pid, args.idle)
@@ -496,7 +505,7 @@ def render(report: Report) -> str:
         f"  CPU meanwhile             worker {s.worker_cpu_s:.0f} s, server {s.server_cpu_s:.0f} s "
         f"({1000 * s.worker_cpu_s / max(1, s.scheduled):.0f} + "
         f"{1000 * s.server_cpu_s / max(1, s.scheduled):.0f} ms/ticket); "
-        f"{s.emails} emails received",
+        f"{s.emails} emails received, {s.emails_repeated} of them repeated (same recipients and subject)",
         f"idle {i.seconds:.0f} s:",
         f"  CPU, % of one core        worker {i.worker_cpu_pct:.2f} · Temporal server {i.server_cpu_pct:.2f}",
         f"  worker RSS                {i.worker_rss_mb:.0f} MB (max {i.worker_rss_max_mb:.0f} while idle; "
