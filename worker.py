@@ -135,6 +135,7 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
         # Database and Webex calls are blocking; they run on threads so the event loop stays free.
         activity_executor=ThreadPoolExecutor(max_workers=20),
         workflow_runner=SANDBOX,
+        max_cached_workflows=settings.worker_max_cached_workflows,
         deployment_config=deployment_config(settings),
     )
 

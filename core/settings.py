@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     # (auto-upgrade; the patches and the replay gate keep that safe). Empty: an unversioned worker.
     worker_deployment_name: str = Field(default="tichet-albastru", min_length=1)
     worker_build_id: str = ""
+    # The worker's sticky cache: how many workflows it keeps in memory between their tasks (the SDK's
+    # `max_cached_workflows`). A cached ticket costs memory (its sandbox holds its own copy of the
+    # workflow modules), an evicted one replays its history on its next task; every waiting ticket is
+    # open for days, so the cache must be bounded well below the open tickets (README, Benchmarks).
+    # 0: no cache, every workflow task replays the whole history.
+    worker_max_cached_workflows: int = Field(default=200, ge=0)
 
     public_base_url: str = "http://127.0.0.1:8000"
     link_secret: str = DEV_LINK_SECRET
