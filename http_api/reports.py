@@ -16,8 +16,9 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from core.tenancy import DEFAULT_MUNICIPALITY
 from domain.models import Role, StaffMember
-from http_api.deps import AppState, CurrentStaff, StateDep
+from http_api.deps import AppState, CurrentStaff, StateDep, staff_state
 from http_api.errors import ApiError
 from store.db import engine_for
 from store.reports import DEFAULT_LATE_AFTER, Grouping, Period, QualityRow, ReportScope, quality_report
@@ -64,16 +65,16 @@ LateAfterHours = Annotated[
 ]
 
 
-def scope_for(me: StaffMember, grouping: Grouping) -> ReportScope:
-    """The rows the caller may see. A clerk asking for departments is refused rather than shown a
-    "department" row that silently holds only their own figures."""
+def scope_for(me: StaffMember, grouping: Grouping, municipality: str = DEFAULT_MUNICIPALITY) -> ReportScope:
+    """The rows the caller may see, of their own municipality only. A clerk asking for departments is
+    refused rather than shown a "department" row that silently holds only their own figures."""
     if me.role in CITY_WIDE:
-        return ReportScope(everything=True)
+        return ReportScope(everything=True, municipality=municipality)
     if me.role is Role.DIRECTOR and me.department_id is not None:
-        return ReportScope(staff_id=me.id, department_id=me.department_id)
+        return ReportScope(staff_id=me.id, department_id=me.department_id, municipality=municipality)
     if grouping is Grouping.DEPARTMENT:
         raise ApiError(403, REPORT_NOT_ALLOWED, "the department report is for directors and above")
-    return ReportScope(staff_id=me.id)
+    return ReportScope(staff_id=me.id, municipality=municipality)
 
 
 async def _report(
@@ -81,8 +82,9 @@ async def _report(
 ) -> QualityReport:
     if last < first:
         raise ApiError(422, "invalid_input", fields=[{"field": "to", "problem": "must not be before 'from'"}])
-    scope = scope_for(me, grouping)
-    time_zone = state.settings.time_zone
+    state = await staff_state(state, me)
+    scope = scope_for(me, grouping, state.municipality.id)
+    time_zone = state.municipality.time_zone
     period = Period.of_days(first, last, time_zone)
 
     def build() -> list[QualityRow]:

@@ -101,7 +101,7 @@ async def _can_rate(state: AppState, ticket: TicketView) -> bool:
     if ratings.rating_refusal(ticket) is not None:
         return False
     stored = await run_in_threadpool(
-        ratings_for(state.settings.database_url).get, ticket.ticket_id, ticket.level
+        ratings_for(state.settings.database_url, state.municipality.id).get, ticket.ticket_id, ticket.level
     )
     return stored is None
 
