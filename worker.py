@@ -122,6 +122,15 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
     def city() -> Municipality:
         return current_city(municipalities, fallback)
 
+    calendars: dict[str, tuple[Municipality, CityCalendar]] = {}
+
+    def city_calendar() -> CityCalendar:
+        found = city()
+        known = calendars.get(found.id)
+        if known is None or known[0] != found:  # a changed row gives a new calendar
+            known = calendars[found.id] = (found, found.calendar())
+        return known[1]
+
     # Opened without a municipality: each activity's queries are scoped by the one it acts for.
     stores = open_stores(settings.database_url)
     calendar = CityCalendar(time_zone=settings.time_zone)
@@ -129,10 +138,12 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
     webex = WebexMeetings(settings.webex_base_url, settings.webex_token)
     registry = RegistryActivities(stores.registry, stores.staff, calendar)
     calendar_source = open_calendar_source(settings.database_url)
-    booking = BookingActivities(stores.staff, stores.bookings, calendar, calendar_source=calendar_source)
+    booking = BookingActivities(
+        stores.staff, stores.bookings, calendar, calendar_source=calendar_source, calendars=city_calendar
+    )
     meetings = MeetingActivities(webex)
     follow_up = MeetingFollowUpActivities(webex, settings.public_base_url)
-    calendar_activities = CalendarActivities(calendar, calendar_source)
+    calendar_activities = CalendarActivities(calendar, calendar_source, calendars=city_calendar)
     notifications = NotificationActivities(
         mailer,
         stores.registry,

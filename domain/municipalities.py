@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.calendar import DEFAULT_HOURS, Hours
+from domain.calendar import DEFAULT_HOURS, CityCalendar, Hours
 from domain.models import Policy
 
 
@@ -37,6 +37,10 @@ class Municipality(BaseModel):
         return Policy.model_validate(
             {**self.policy_overrides, "time_zone": self.time_zone, "window_mode": self.booking_window_mode}
         )
+
+    def calendar(self) -> CityCalendar:
+        """The municipality's calendar: its zone and its working hours (R4)."""
+        return CityCalendar(time_zone=self.time_zone, hours=self.working_hours)
 
     @property
     def header(self) -> str:

@@ -60,7 +60,7 @@ class AppState:
         return cls(
             settings=settings,
             stores=open_stores(settings.database_url, municipality.id, municipality.time_zone),
-            calendar=CityCalendar(time_zone=municipality.time_zone, hours=municipality.working_hours),
+            calendar=municipality.calendar(),
             client=client,
             calendar_source=open_calendar_source(settings.database_url, municipality.id),
             municipality=municipality,
