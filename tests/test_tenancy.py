@@ -20,6 +20,7 @@ from temporalio.client import Client
 
 from core import search_attributes as sa
 from core.tenancy import municipality_of_workflow, workflow_id_for
+from devstack.mailbox import Mailbox
 from domain.messages import MESSAGES
 from domain.models import ArchiveRecord, Channel, Language, Level, Outcome, TicketStatus
 from store.db import engine_for
@@ -40,12 +41,13 @@ async def _ticket(stack: Stack, ref: Any, municipality: str | None) -> dict[str,
     assert slots.status_code == 200, slots.text
     offered = slots.json()["slots"]
     assert offered, "each city's calendar offers slots"
-    body = ticket_body(ref, offered[0]["start"], f"t-{uuid.uuid4().hex[:8]}@example.ro")
+    email = f"t-{uuid.uuid4().hex[:8]}@example.ro"
+    body = ticket_body(ref, offered[0]["start"], email)
     if municipality is not None:
         body["municipality"] = municipality
     accepted = await stack.api.post("/tickets", json=body)
     assert accepted.status_code == 202, accepted.text
-    return {**accepted.json(), "slots": offered}
+    return {**accepted.json(), "slots": offered, "citizen_email": email}
 
 
 async def _two_tickets_of_one_number(stack: Stack, client: Client) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -233,3 +235,29 @@ def test_outgoing_numbers_and_documents_are_per_city(stack: Stack) -> None:
         huedin.find_file(add_file(stack.database_url, today, handler_id=CLUJ_CLERK).registration_number)
         is None
     )
+
+
+async def test_each_city_has_its_pages_and_its_emails(stack: Stack, client: Client, mailbox: Mailbox) -> None:
+    """`/huedin/` shows Huedin's name and header and asks Huedin's registry; `/` stays Cluj-Napoca's;
+    an unknown prefix is the 404 page that says so; Huedin's confirmation email names Huedin and comes
+    from its own sender."""
+    huedin_page = await stack.api.get("/huedin/")
+    default_page = await stack.api.get("/")
+    unknown = await stack.api.get("/nicaieri/")
+    assert huedin_page.status_code == default_page.status_code == 200
+    assert "Orașul Huedin" in huedin_page.text and "Piața Victoriei nr. 1" in huedin_page.text
+    assert 'action="/huedin/alege"' in huedin_page.text
+    assert "Municipiul Cluj-Napoca" in default_page.text and "Orașul Huedin" not in default_page.text
+    assert unknown.status_code == 404 and MESSAGES["unknown_municipality"][Language.RO] in unknown.text
+
+    ref = add_file(stack.database_url, bucharest_today(), handler_id=HUEDIN_CLERK)
+    choose = await stack.api.get("/huedin/alege", params=file_params(ref))
+    elsewhere = await stack.api.get("/alege", params=file_params(ref))  # Cluj-Napoca has no such file
+    assert choose.status_code == 200 and "Orașul Huedin" in choose.text
+    assert elsewhere.status_code == 404
+
+    huedin = await _ticket(stack, ref, "huedin")
+    to = huedin["citizen_email"]
+    confirmation = await mailbox.wait_for(lambda m: to in m.recipients, timeout=30)
+    assert "tichet-albastru@huedin.example" in str(confirmation.message["From"])
+    assert "Orașul Huedin" in confirmation.text
