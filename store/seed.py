@@ -31,7 +31,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, insert, inspect
 from sqlmodel import select
 
-from core.tenancy import DEFAULT_MUNICIPALITY
 from domain.calendar import romanian_public_holidays
 from domain.models import FileStatus, Role
 from domain.municipalities import Municipality
@@ -71,13 +70,6 @@ from store.tables import (
 
 SEED = 42
 EMAIL_DOMAIN = "primaria.example"
-CLUJ_NAPOCA = Municipality(
-    id=DEFAULT_MUNICIPALITY,
-    name="Municipiul Cluj-Napoca",
-    sender="Tichet Albastru <tichet-albastru@primaria.example>",
-    pdf_header="Primăria Municipiului Cluj-Napoca · Calea Moților nr. 3 · 400001 Cluj-Napoca",
-    path_prefix=f"/{DEFAULT_MUNICIPALITY}",
-)
 HUEDIN = Municipality(
     id=HUEDIN_ID,
     name=HUEDIN_NAME,
@@ -89,7 +81,9 @@ HUEDIN = Municipality(
     pdf_header="Primăria Orașului Huedin · Piața Victoriei nr. 1 · 405400 Huedin",
     path_prefix=f"/{HUEDIN_ID}",
 )
-DEMO_MUNICIPALITIES = (CLUJ_NAPOCA, HUEDIN)
+# Only Huedin gets a row: Cluj-Napoca, the default municipality, is described by the settings
+# (TICHET_CITY_NAME, TICHET_BOOKING_WINDOW_MODE, ...) until a deployment writes its row.
+DEMO_MUNICIPALITIES = (HUEDIN,)
 FILING_WINDOW_DAYS = 120
 IN_PROGRESS_SHARE = 0.6
 ABSENT_SHARE = 0.04

@@ -205,7 +205,8 @@ def test_the_second_municipality_is_small_with_its_own_hours_and_the_same_file_n
         rows = {row.id: row for row in session.exec(select(MunicipalityRow))}
     assert Counter(p.role for p in staff) == {"clerk": 4, "director": 2, "deputy_mayor": 1, "mayor": 1}
     assert rows["huedin"].working_hours == {str(d): ["08:00", "14:00"] for d in range(5)}
-    assert rows["cluj-napoca"].name == "Municipiul Cluj-Napoca" and rows["huedin"].name == "Orașul Huedin"
+    assert rows["huedin"].name == "Orașul Huedin"
+    assert "cluj-napoca" not in rows  # the default municipality: the settings describe it
     cluj = SqlDocumentRegistry(seeded, municipality=CLUJ).find_file("100001/2026")
     huedin = SqlDocumentRegistry(seeded, municipality="huedin").find_file("100001/2026")
     assert cluj is not None and huedin is not None
