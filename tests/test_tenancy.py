@@ -9,6 +9,7 @@ side on one Temporal namespace and one database (SQLite and PostgreSQL), isolate
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -261,3 +262,20 @@ async def test_each_city_has_its_pages_and_its_emails(stack: Stack, client: Clie
     confirmation = await mailbox.wait_for(lambda m: to in m.recipients, timeout=30)
     assert "tichet-albastru@huedin.example" in str(confirmation.message["From"])
     assert "Orașul Huedin" in confirmation.text
+
+
+async def test_a_clerk_of_huedin_signs_in_to_the_pages_and_sees_only_huedins_ticket(
+    stack: Stack, client: Client
+) -> None:
+    cluj, huedin = await _two_tickets_of_one_number(stack, client)
+    async with httpx.AsyncClient(base_url=stack.api.base_url, timeout=30) as browser:
+        form = await browser.get("/personal")
+        csrf = re.search(r'name="login_csrf" value="([^"]+)"', form.text)
+        assert csrf is not None
+        data = {"token": f"demo-{HUEDIN_CLERK}", "login_csrf": csrf.group(1)}
+        assert (await browser.post("/personal/intrare", data=data)).status_code == 303
+        own = await browser.get(f"/personal/tichete/{huedin['workflow_id']}")
+        other = await browser.get(f"/personal/tichete/{cluj['workflow_id']}")
+        missing = await browser.get("/personal/tichete/tichet-999999_2026")
+    assert own.status_code == 200 and huedin["ref"].registration_number in own.text
+    assert other.status_code == missing.status_code == 404
