@@ -511,9 +511,12 @@ def is_seeded(engine: Engine) -> bool:
         return session.exec(select(Department.id).limit(1)).first() is not None
 
 
-def seed_demo_city(engine: Engine, today: date, files: int = 3000, *, reset: bool = False) -> SeedSummary:
+def seed_demo_city(
+    engine: Engine, today: date, files: int = 3000, *, reset: bool = False, second_city: bool = True
+) -> SeedSummary:
     """Migrate, then insert the demo city in one transaction. `reset` drops every table and migrates
-    from empty first; without it, a database that already holds a city raises `AlreadySeeded`."""
+    from empty first; without it, a database that already holds a city raises `AlreadySeeded`.
+    `second_city`: Huedin too (a database of one municipality: the default one alone)."""
     if reset:
         reset_database(engine)
     else:
@@ -521,11 +524,11 @@ def seed_demo_city(engine: Engine, today: date, files: int = 3000, *, reset: boo
     if is_seeded(engine):
         raise AlreadySeeded("the database already holds a city; pass reset=True (--reset) to rebuild it")
     city = build_demo_city(today, files)
-    second = build_second_city(today)
+    second = build_second_city(today) if second_city else None
     with session_scope(engine) as session:
-        for municipality in DEMO_MUNICIPALITIES:
+        for municipality in DEMO_MUNICIPALITIES if second_city else ():
             session.add(municipality_row(municipality))
-        for each in (city, second):
+        for each in (city, second) if second is not None else (city,):
             for table, rows in (
                 (Department, each.departments),
                 (Staff, each.staff),

@@ -155,7 +155,7 @@ def test_a_create_all_database_of_this_code_is_stamped_at_head(empty: Engine) ->
 
 
 def test_an_upgrade_keeps_the_rows_of_a_migrated_database(empty: Engine) -> None:
-    seed_demo_city(empty, TODAY, files=30)
+    seed_demo_city(empty, TODAY, files=30, second_city=False)
     before = _digest(empty)
     _downgrade(empty, BASELINE)  # a no-op while the baseline is head; each later revision runs here
     migrate(empty)
@@ -181,7 +181,7 @@ def test_a_database_that_differs_from_the_baseline_is_refused_and_left_alone(emp
 def test_the_feedback_revision_adds_its_table_and_downgrades_without_touching_the_rest(empty: Engine) -> None:
     """Revision 0004 (issue 12): the accessibility feedback table, on both backends; down to the
     baseline drops it alone (the city's rows stay), up again gives it back, empty and usable."""
-    seed_demo_city(empty, TODAY, files=10)
+    seed_demo_city(empty, TODAY, files=10, second_city=False)
     before = _digest(empty)
     feedback = SqlAccessibilityFeedback(empty)
     form = FeedbackForm(email="ana@example.ro", message="Butonul nu se vede cu contrast mare.")
