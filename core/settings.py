@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TICHET_", env_file=".env", extra="ignore")
 
     environment: Literal["development", "test", "production"] = "development"
+    # Municipalities are data (the `municipalities` table, issue 11). The default one owns every row
+    # and ticket from before tenancy, answers requests that name none, and is described by
+    # `city_name`, `time_zone`, `booking_window_mode` and `smtp_sender` until it has a row of its own.
+    default_municipality: str = Field(default="cluj-napoca", pattern=r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$")
     city_name: str = "Municipiul Cluj-Napoca"
     time_zone: str = "Europe/Bucharest"
     # R5 preset: "within" (meeting within 48 h, counted on working days) or "at_least" (the city
