@@ -9,11 +9,18 @@ skipping off: the timers are hours away and stay so), the SMTP mailbox, the Webe
 HTTP, a seeded SQLite database in a temporary directory. The worker is the project's own process,
 `python -m worker`, configured through its `TICHET_` variables, so its memory and CPU are its own.
 
-1. **start**: N files and free slots are planned first (the demo city's 524 clerks, round-robin,
-   first free slot of the 48-hour window that `offered_slots` shows), half the tickets for
-   `cluj-napoca` and half for `huedin` (`TicketInput.municipality`); then the tickets are started
-   with the client, at most `--in-flight` started and not yet scheduled at a time (`--in-flight N`:
-   all at once). Timed: until the last one is started, and until every ticket is `scheduled`
+1. **start**: two real municipalities seeded by `store.seed`: the demo city (`cluj-napoca`, the
+   default one, 524 clerks) and Huedin (`huedin`, its own row, hours 08:00-14:00 and departments),
+   grown to one clerk per `SECOND_CITY_TICKETS_PER_CLERK` of its tickets so its share fits its
+   shorter 48-hour window (clerks have no daily cap). Half the tickets are each city's: N files and
+   free slots are planned first in each city (its own clerks, round-robin, first free slot of the
+   48-hour window that `offered_slots` shows with that city's calendar and rules; the same
+   registration numbers in both cities, each city's own file), then the tickets are started with
+   the client, alternating the cities, each with its city's workflow id (`tichet-<file>`,
+   `tichet-huedin-<file>`), `Municipality` search attribute and `Policy`, so the worker's
+   activities act for the city of each workflow id; at most `--in-flight` started and not yet
+   scheduled at a time (`--in-flight N`: all at once). Timed: until the last one is started, and
+   until every ticket is `scheduled`
    (booked, meeting created, confirmation and the host's notice emailed: the `TicketStatus` search
    attribute, counted through visibility).
 2. **idle**: `--idle` seconds with nothing to do. Measured from /proc: the worker's CPU and the
@@ -71,12 +78,14 @@ from core import search_attributes as sa
 from core.settings import Settings
 from devstack.mailbox import StoredMessage
 from domain.models import TicketStatus, TicketView
+from domain.municipalities import Municipality
 from store.db import make_engine
-from store.seed import seed_demo_city
+from store.municipalities import settings_fallback
+from store.seed import HUEDIN, seed_demo_city
 from workflows.blue_ticket import BlueTicketWorkflow
 
 ROOT = Path(__file__).resolve().parents[1]  # this checkout, so `-m worker` runs this code
-MUNICIPALITIES = ("cluj-napoca", "huedin")
+SECOND_CITY_TICKETS_PER_CLERK = 8  # Huedin's 6-hour days: a clerk has 24 slots a day, the window ~1-2 days
 SEEDED_FILES = 300  # the bench adds a file per ticket; the seed provides the city and its clerks
 TARGET_RSS_MB = 300.0
 TARGET_IDLE_CPU_PCT = 2.0
@@ -188,6 +197,7 @@ async def start_all(
     settings: Settings,
     handles: list[Handle],
     plans: list[PlannedTicket],
+    cities: list[Municipality],
     concurrency: int,
     in_flight: int,
 ) -> tuple[float, float, int]:
@@ -203,9 +213,8 @@ async def start_all(
 
     async def one(i: int) -> Handle:
         async with gate:
-            municipality = MUNICIPALITIES[i % len(MUNICIPALITIES)]
             return await start_one(
-                client, settings.task_queue, plans[i], requested_at, municipality=municipality
+                client, settings.task_queue, plans[i], requested_at, municipality=cities[i]
             )
 
     began = time.perf_counter()
@@ -415,7 +424,14 @@ async def measure(args: argparse.Namespace, argv: Sequence[str]) -> Report:
                 update={"temporal_address": target, "worker_max_cached_workflows": args.max_cached}
             )
             today = city_today(settings.time_zone)
-            seed_demo_city(make_engine(settings.database_url), today, files=SEEDED_FILES, reset=True)
+            second_share = args.tickets // 2
+            seed_demo_city(
+                make_engine(settings.database_url),
+                today,
+                files=SEEDED_FILES,
+                reset=True,
+                second_city_clerks=max(4, -(-second_share // SECOND_CITY_TICKETS_PER_CLERK)),
+            )
             async with running_worker(settings, workdir) as workers:
                 setup_s = time.perf_counter() - began
                 spawned = [0]
@@ -426,21 +442,29 @@ async def measure(args: argparse.Namespace, argv: Sequence[str]) -> Report:
                     return workers[-1]
 
                 planned = time.perf_counter()
-                plans = await asyncio.to_thread(
-                    plan_tickets, settings, today, args.tickets, datetime.now(UTC)
-                )
+                now, default = datetime.now(UTC), settings_fallback(settings)
+                by_city = [
+                    (city, await asyncio.to_thread(plan_tickets, settings, today, n, now, city))
+                    for city, n in ((default, args.tickets - second_share), (HUEDIN, second_share))
+                ]
+                # Alternating the cities: ticket i is the default city's when i is even.
+                pairs = [
+                    (city, planned_tickets[k])
+                    for k in range(max(len(p) for _, p in by_city))
+                    for city, planned_tickets in by_city
+                    if k < len(planned_tickets)
+                ]
+                cities, plans = [c for c, _ in pairs], [p for _, p in pairs]
                 planning_s = time.perf_counter() - planned
                 pid = server_pid(workers[0])
                 cpu_w, cpu_s = cpu_seconds(workers[0].pid) or 0.0, cpu_seconds(pid) or 0.0
                 handles: list[Handle] = []
                 start_calls, to_scheduled, scheduled = await start_all(
-                    env.client, settings, handles, plans, args.concurrency, args.in_flight
+                    env.client, settings, handles, plans, cities, args.concurrency, args.in_flight
                 )
                 start = StartFigures(
                     tickets=len(plans),
-                    per_municipality={
-                        m: len(plans[i :: len(MUNICIPALITIES)]) for i, m in enumerate(MUNICIPALITIES)
-                    },
+                    per_municipality={city.id: len(p) for city, p in by_city},
                     concurrency=args.concurrency,
                     in_flight=args.in_flight,
                     planning_s=planning_s,

@@ -427,14 +427,14 @@ def _random_files(
     return drafts
 
 
-def build_second_city(today: date, clerks: int | None = None, files: int = 0) -> DemoCity:
+def build_second_city(today: date, clerk_count: int | None = None, files: int = 0) -> DemoCity:
     """Huedin's rows: fixed, drawn from no random generator (Cluj-Napoca's city stays the same).
     Its first clerk handles a file 100001/<year>, Ana Bodea's, in progress; the number is Ioana Pop's
-    in Cluj-Napoca too. `clerks`: that many clerks instead of the town's own, spread over its
+    in Cluj-Napoca too. `clerk_count`: that many clerks instead of the town's own, spread over its
     departments as the town spreads its own (the benchmarks' bigger second city); `files`: that many
     more in-progress files, numbered from 300001, handled round-robin by every clerk."""
     city = DemoCity()
-    departments = _scaled(HUEDIN_DEPARTMENTS, clerks)
+    departments = _scaled(HUEDIN_DEPARTMENTS, clerk_count)
     people = iter(HUEDIN_PEOPLE)
     city.staff.append(_person(HUEDIN_MAYOR_ID, next(people), HUEDIN_MAYOR_ID, Role.MAYOR))
     city.staff.append(
