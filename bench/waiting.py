@@ -57,6 +57,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func
+from sqlmodel import col, select
 from temporalio.client import Client
 
 from bench.lifecycle import (
@@ -79,9 +81,10 @@ from core.settings import Settings
 from devstack.mailbox import StoredMessage
 from domain.models import TicketStatus, TicketView
 from domain.municipalities import Municipality
-from store.db import make_engine
+from store.db import engine_for, make_engine, session_scope
 from store.municipalities import settings_fallback
 from store.seed import HUEDIN, seed_demo_city
+from store.tables import BookingRow
 from workflows.blue_ticket import BlueTicketWorkflow
 
 ROOT = Path(__file__).resolve().parents[1]  # this checkout, so `-m worker` runs this code
@@ -184,6 +187,21 @@ class StartFigures:
     server_cpu_s: float
     emails: int
     emails_repeated: int  # messages with the same recipients and subject as an earlier one
+    # Active bookings in the store, by the municipality of the row: each city's tickets booked its
+    # own clerks through activities acting for the city of their workflow id.
+    bookings_per_municipality: dict[str, int] = field(default_factory=dict)
+    emails_after_idle: int = 0  # the emails still in flight when the last ticket was scheduled
+
+
+def bookings_by_municipality(database_url: str) -> dict[str, int]:
+    with session_scope(engine_for(database_url)) as session:
+        rows = session.exec(
+            select(BookingRow.municipality_id, func.count())
+            .where(col(BookingRow.cancelled_at).is_(None))
+            .group_by(col(BookingRow.municipality_id))
+            .order_by(col(BookingRow.municipality_id))
+        ).all()
+    return {municipality: n for municipality, n in rows}
 
 
 def repeated_emails(messages: Sequence[StoredMessage]) -> int:
@@ -479,6 +497,8 @@ async def measure(args: argparse.Namespace, argv: Sequence[str]) -> Report:
                 )
                 await asyncio.sleep(SETTLE_S)
                 idle = await measure_idle(workers[0], pid, args.idle)
+                start.emails_after_idle = len(mailbox.messages())
+                start.bookings_per_municipality = bookings_by_municipality(settings.database_url)
                 sample = random.Random(11).sample(handles, min(args.sample, len(handles)))
                 restarts = []
                 for how in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
@@ -529,7 +549,10 @@ def render(report: Report) -> str:
         f"  CPU meanwhile             worker {s.worker_cpu_s:.0f} s, server {s.server_cpu_s:.0f} s "
         f"({1000 * s.worker_cpu_s / max(1, s.scheduled):.0f} + "
         f"{1000 * s.server_cpu_s / max(1, s.scheduled):.0f} ms/ticket); "
-        f"{s.emails} emails received, {s.emails_repeated} of them repeated (same recipients and subject)",
+        f"{s.emails} emails received, {s.emails_repeated} of them repeated (same recipients and subject)"
+        f" ({s.emails_after_idle} after the idle period)",
+        "  active bookings in the store, by municipality: "
+        + ", ".join(f"{m} {n}" for m, n in s.bookings_per_municipality.items()),
         f"idle {i.seconds:.0f} s:",
         f"  CPU, % of one core        worker {i.worker_cpu_pct:.2f} · Temporal server {i.server_cpu_pct:.2f}",
         f"  worker RSS                {i.worker_rss_mb:.0f} MB (max {i.worker_rss_max_mb:.0f} while idle; "
