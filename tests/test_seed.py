@@ -233,5 +233,5 @@ def test_the_second_municipality_grows_to_a_benchmark_size(engine: Engine) -> No
     extra = [f for f in files if f.registration_number.startswith("3")]
     assert len(extra) == 250 and len({f.registration_number for f in extra}) == 250
     assert all(f.status == FileStatus.IN_PROGRESS.value for f in extra)
-    assert all(clerks[f.last_handler_id].department_id == f.department_id for f in extra)  # type: ignore[index]
+    assert all(clerks[f.last_handler_id].department_id == f.department_id for f in extra)
     assert {f.last_handler_id for f in extra} == set(clerks)
