@@ -609,6 +609,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # Started in the background by a shell (`nohup … &`), this process and so the worker it
+        # spawns would ignore SIGINT, and the clean-shutdown restart would wait for ever. A handler
+        # here is reset to the default in the worker by exec.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     report = asyncio.run(measure(args, argv))
     if args.json:
         print(render(report), file=sys.stderr)
