@@ -184,3 +184,16 @@ class EmailDeliveries(Protocol):
 
     def status(self, message_id: str) -> DeliveryStatus | None:
         """Where this email stands, or None when no attempt was recorded."""
+
+    def keep_report(
+        self,
+        *,
+        received_at: datetime,
+        outcome: str,
+        size: int,
+        message_id: str | None = None,
+        action: str | None = None,
+        status_code: str | None = None,
+        reason: str | None = None,
+    ) -> int:
+        """Store one delivery report that reached the bounce address (no addresses), returning its id."""

@@ -59,7 +59,7 @@ def parse_report(raw: bytes) -> DeliveryReport:
         raise MalformedReport(f"larger than {MAX_REPORT_BYTES} bytes")
     try:
         message = message_from_bytes(raw, policy=policy.compat32)
-    except Exception:  # noqa: BLE001  (the parser is lenient; anything it still raises is malformed)
+    except Exception:  # the parser is lenient; anything it still raises is malformed
         raise MalformedReport("not a parseable email") from None
     if message.get_content_type() != "multipart/report":
         raise MalformedReport("not a multipart/report")
@@ -84,12 +84,12 @@ def _worst_recipient(status: Message) -> tuple[str, str | None]:
         action = str(block.get("Action", "")).strip().lower()
         if action not in ACTIONS:
             continue
-        code = str(block.get("Status", "")).strip().split(" ")[0]
-        found.append((ACTIONS.index(action), action, code if _STATUS.match(code) else None))
+        given = str(block.get("Status", "")).strip().split(" ")[0]
+        found.append((ACTIONS.index(action), action, given if _STATUS.match(given) else None))
     if not found:
         raise MalformedReport("no recipient with a known Action")
-    _rank, action, code = min(found)
-    return action, code
+    _rank, worst, code = min(found, key=lambda one: one[0])
+    return worst, code
 
 
 def _original_message_id(parts: list[Message]) -> str:

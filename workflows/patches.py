@@ -16,3 +16,4 @@ WEBEX_EARLY_END: Final = "webex-early-end-v1"  # "meeting ended" before the slot
 FEEDBACK_PURGE: Final = "accessibility-feedback-purge-v1"  # the purge also erases old feedback
 # Activities get the few fields they use, not the whole TicketView with its timeline (issue 11)
 LEAN_ACTIVITY_INPUTS: Final = "lean-activity-inputs-v1"
+EMAIL_DELIVERY_STATUS: Final = "email-delivery-status-v1"  # the `email_bounced` signal (issue 12)
