@@ -151,7 +151,10 @@ class Hold:
 
 
 BounceAction = Literal["failed", "delayed"]
-_STATUS = {"failed": ("5.1.1", "550 5.1.1 User unknown"), "delayed": ("4.4.1", "451 4.4.1 No answer from host")}
+_STATUS = {
+    "failed": ("5.1.1", "550 5.1.1 User unknown"),
+    "delayed": ("4.4.1", "451 4.4.1 No answer from host"),
+}
 
 
 def delivery_report(original: bytes, recipient: str, action: BounceAction, to: str) -> Message:
@@ -361,7 +364,9 @@ class Mailbox:
         host, port = self.bounce_relay
         report = delivery_report(raw, recipient, action, sender)
         try:  # the null reverse-path: a report is never answered with another (RFC 3464 section 2)
-            await aiosmtplib.send(report, sender="", recipients=[sender], hostname=host, port=port, timeout=10)
+            await aiosmtplib.send(
+                report, sender="", recipients=[sender], hostname=host, port=port, timeout=10
+            )
         except (aiosmtplib.SMTPException, OSError) as err:
             log.warning("delivery report to %s:%d not sent: %s", host, port, type(err).__name__)
             return
@@ -513,7 +518,11 @@ def main(argv: list[str] | None = None) -> None:
         "--bounce-relay", default=None, help="HOST:PORT the delivery reports go to (the bounce receiver)"
     )
     parser.add_argument(
-        "--bounce", action="append", default=[], metavar="ADDRESS", help="mail to ADDRESS bounces (repeatable)"
+        "--bounce",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="mail to ADDRESS bounces (repeatable)",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
