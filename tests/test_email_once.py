@@ -34,7 +34,7 @@ from devstack.mailbox import Hold, Mailbox
 from domain.activity_io import EmailRequest, TicketFacts
 from domain.models import Channel, Citizen, Language, TicketInput, TicketStatus
 from domain.ports import DeliveryStatus, RecipientKind
-from integrations.mailer import SmtpMailer
+from integrations.mailer import MailRefused, SmtpMailer
 from store.db import create_schema, engine_for, make_engine, session_scope
 from store.email_deliveries import SqlEmailDeliveries
 from store.stores import stores_for
@@ -271,3 +271,49 @@ async def until_all_sent(engine: Engine, workflow_id: str, within: float = 30) -
             return found
         assert time.monotonic() < deadline, [(r.kind, r.status) for r in found]
         await asyncio.sleep(0.1)
+
+
+# --- the relay's answer: a 4xx is retried, a 5xx is final (issue 12) ---------------------------------
+
+
+async def test_a_4xx_is_a_temporary_failure_and_the_retry_delivers(smtp: Mailbox, sqlite: Engine) -> None:
+    notifications = notifications_on(smtp, sqlite)
+    smtp.refuse_next("451 4.3.0 Try again later")
+    with pytest.raises(MailRefused, match="451"):
+        await run_send_email(notifications, activity_info("tichet-1_2026", "5", AT), confirmation())
+    (row,) = rows(sqlite, "tichet-1_2026")
+    assert (row.status, row.detail, row.sent_at) == ("temporary-failure", "smtp: 451", None)
+    assert smtp.messages() == []
+
+    await run_send_email(notifications, activity_info("tichet-1_2026", "5", AT, attempt=2), confirmation())
+    (row,) = rows(sqlite, "tichet-1_2026")
+    assert (row.status, row.attempts) == ("delivered", 2)
+    assert [m.message["Message-ID"] for m in smtp.messages()] == ["<run-1.5@tichet-albastru>"]
+
+
+async def test_a_5xx_is_a_permanent_failure_and_is_not_sent_again(smtp: Mailbox, sqlite: Engine) -> None:
+    """Refused for good: the activity ends (no Temporal client here, so no signal) and a retry stops."""
+    notifications = notifications_on(smtp, sqlite)
+    smtp.refuse_next("550 5.1.1 User unknown")
+    await run_send_email(notifications, activity_info("tichet-1_2026", "5", AT), confirmation())
+    await run_send_email(notifications, activity_info("tichet-1_2026", "5", AT, attempt=2), confirmation())
+    await asyncio.sleep(0.3)
+    assert smtp.messages() == []
+    (row,) = rows(sqlite, "tichet-1_2026")
+    assert (row.status, row.attempts, row.detail) == ("permanent-failure", 1, "smtp: 550")
+
+
+def test_a_permanent_failure_stays_whatever_comes_later(engine: Engine) -> None:
+    log = SqlEmailDeliveries(engine)
+    key = "<run-1.8@tichet-albastru>"
+    log.begin(key, workflow_id="tichet-1_2026", kind="reminder", recipient_kind=RecipientKind.CITIZEN, at=AT)
+    log.mark_delivered(key, at=AT + timedelta(seconds=1))
+    found = log.mark_failed(key, DeliveryStatus.PERMANENT_FAILURE, at=AT + timedelta(minutes=5))
+    assert found is not None and (found.workflow_id, found.kind) == ("tichet-1_2026", "reminder")
+    # a late "delayed" report, a late `delivered` write: the bounce stays the news
+    log.mark_failed(key, DeliveryStatus.TEMPORARY_FAILURE, at=AT + timedelta(minutes=6))
+    log.mark_delivered(key, at=AT + timedelta(minutes=7))
+    assert log.status(key) == DeliveryStatus.PERMANENT_FAILURE
+    assert log.mark_failed("<nobody@tichet-albastru>", DeliveryStatus.PERMANENT_FAILURE, at=AT) is None
+    with pytest.raises(ValueError, match="not a failure"):
+        log.mark_failed(key, DeliveryStatus.DELIVERED, at=AT)
