@@ -55,21 +55,21 @@ class DeliveryReports:
         source: Literal["bounce", "smtp"],
         at: datetime | None = None,
     ) -> DeliveryRecord | None:
-        """None when no email of ours has this Message-ID. The ticket is told once per change: a
-        second report of the same failure, or a delay after a bounce, only updates the log."""
+        """None when no email of ours has this Message-ID. The ticket is told once per change (a
+        second report of the same failure, or a delay after a bounce, only updates the log), and
+        before the log moves: if the signal fails, the report is answered 451 and its next delivery
+        tells the ticket (at least once; a signal that got through and a log write that did not
+        give a second timeline entry, nothing worse)."""
         at = at or datetime.now(UTC)
         status = DeliveryStatus.PERMANENT_FAILURE if permanent else DeliveryStatus.TEMPORARY_FAILURE
         before = await asyncio.to_thread(self.deliveries.find, message_id)
-        detail = f"{source}: {code or 'no code'}"
-        record = await asyncio.to_thread(
-            self.deliveries.mark_failed, message_id, status, at=at, detail=detail
-        )
-        if record is None:
+        if before is None:
             return None
-        changed = before is None or before.status != record.status
-        if changed and record.status == status and tells_a_ticket(record):
-            await self._tell(record, status, code, source, at)
-        return record
+        final = before.status == DeliveryStatus.PERMANENT_FAILURE  # no later report undoes a bounce
+        if not final and before.status != status and tells_a_ticket(before):
+            await self._tell(before, status, code, source, at)
+        detail = f"{source}: {code or 'no code'}"
+        return await asyncio.to_thread(self.deliveries.mark_failed, message_id, status, at=at, detail=detail)
 
     async def _tell(
         self,

@@ -182,6 +182,15 @@ async def until_failed(engine: Engine, workflow_id: str, within: float = 20) -> 
         await asyncio.sleep(0.1)
 
 
+async def until_reported(engine: Engine, message_id: str, within: float = 10) -> list[EmailReportRow]:
+    """The report is stored just after it moved the email's status."""
+    deadline = time.monotonic() + within
+    while not (found := reports_for(engine, message_id)):
+        assert time.monotonic() < deadline, f"no report stored for {message_id}"
+        await asyncio.sleep(0.05)
+    return found
+
+
 async def test_a_bounced_citizen_email_reaches_the_ticket_and_the_clerk(
     api: httpx.AsyncClient,
     env: WorkflowEnvironment,
@@ -203,7 +212,7 @@ async def test_a_bounced_citizen_email_reaches_the_ticket_and_the_clerk(
         row = await until_failed(engine, ticket.workflow_id)
         assert (row.kind, row.detail) == ("confirmation", "bounce: 5.1.1")
         assert row.message_id == sent.message["Message-ID"] and row.sent_at is not None
-        (report,) = reports_for(engine, row.message_id)
+        (report,) = await until_reported(engine, row.message_id)
         assert (report.outcome, report.action, report.status_code) == ("matched", "failed", "5.1.1")
 
         view = await wait_for_steps(ticket.handle, "citizen email failed")
