@@ -197,7 +197,7 @@ class _Handler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or envelope.content
         assert isinstance(raw, bytes)  # decode_data=False (the default) keeps bytes
-        refusal = self._mailbox._take_refusal()
+        refusal = self._mailbox._take_refusal([str(r) for r in envelope.rcpt_tos])
         if refusal is not None:
             return refusal
         hold = self._mailbox._take_hold()
@@ -238,7 +238,7 @@ class Mailbox:
         # Where the delivery reports go (the worker's bounce receiver); None: bounces are not sent.
         self.bounce_relay = bounce_relay
         self._bouncing: dict[str, BounceAction] = {}
-        self._refusal: str | None = None
+        self._refusals: list[tuple[str | None, str]] = []
         self._reports: set[asyncio.Task[None]] = set()
         self.reports_sent = 0
         self._requested_port = port
@@ -323,15 +323,20 @@ class Mailbox:
             self._hold = Hold()
             return self._hold
 
-    def refuse_next(self, reply: str = "451 4.3.0 Try again later") -> None:
-        """Answer the next message's DATA with `reply` (a 4xx or 5xx) and keep nothing."""
+    def refuse_next(self, reply: str = "451 4.3.0 Try again later", *, to: str | None = None) -> None:
+        """Answer the next message's DATA (the next one to `to`, when given) with `reply` (a 4xx or
+        5xx) and keep nothing."""
         with self._lock:
-            self._refusal = reply
+            self._refusals.append((to.lower() if to else None, reply))
 
-    def _take_refusal(self) -> str | None:
+    def _take_refusal(self, recipients: list[str]) -> str | None:
+        wanted = {r.lower() for r in recipients}
         with self._lock:
-            refusal, self._refusal = self._refusal, None
-            return refusal
+            for n, (to, reply) in enumerate(self._refusals):
+                if to is None or to in wanted:
+                    del self._refusals[n]
+                    return reply
+            return None
 
     def bounce_for(self, address: str, action: BounceAction = "failed") -> None:
         """From now on, mail to `address` is accepted and then reported back as `action`."""

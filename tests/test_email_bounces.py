@@ -43,7 +43,7 @@ from tests.test_staff_pages import sign_in
 
 SAMPLES = Path(__file__).parent / "dsns"
 HISTORIES = Path(__file__).parent / "histories"
-CLERK = "c0072"  # present all week in the demo city, booked by no other test
+CLERK, DELAYED_CLERK = "c0072", "c0073"  # present all week in the demo city, booked by no other test
 PHONE, E164 = "+40 745 118 302", "+40745118302"  # as typed, as the ticket keeps it
 
 
@@ -270,6 +270,31 @@ async def test_a_bounced_citizen_email_reaches_the_ticket_and_the_clerk(
             await asyncio.to_thread((HISTORIES / f"{name}.json").write_text, history.to_json())
     finally:
         mailbox.stop_bouncing(address)
+
+
+async def test_a_4xx_on_a_ticket_is_a_delay_then_the_retry_delivers(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, database_url: str, mailbox: Mailbox
+) -> None:
+    """The relay answers the citizen's confirmation 451 once: the row is `temporary-failure`, the
+    ticket notes the delay, and Temporal's retry delivers it (the row `delivered`, 2 attempts)."""
+    engine = engine_for(database_url)
+    address = f"amanat-{uuid.uuid4().hex[:8]}@example.ro"
+    mailbox.refuse_next("451 4.3.0 Try again later", to=address)
+    ticket = await request_ticket(api, env.client, database_url, handler_id=DELAYED_CLERK, email=address)
+    await wait_for_status(ticket.handle, TicketStatus.SCHEDULED)
+    view = await wait_for_steps(ticket.handle, "citizen email delayed")
+    assert [e.detail for e in view.timeline if e.step == "citizen email delayed"] == [
+        "confirmation, 451, refused by the relay"
+    ]
+    assert view.citizen_email_failure is None  # a delay is no reason to phone
+    await mailbox.wait_for(lambda m: address in m.recipients, timeout=30)
+    deadline = time.monotonic() + 30
+    while (found := citizen_rows(engine, ticket.workflow_id)) and found[0].status != "delivered":
+        assert time.monotonic() < deadline, [(r.kind, r.status) for r in found]
+        await asyncio.sleep(0.1)
+    (row,) = found
+    assert (row.kind, row.status, row.attempts) == ("confirmation", "delivered", 2)
+    assert "**citizen email failed**" not in await current_details(env.client, ticket.workflow_id)
 
 
 async def send_report(port: int, raw: bytes) -> None:
