@@ -168,6 +168,8 @@ async def main() -> None:
         await worker.run()
         return
     # The bounce address's mail (issue 12), on this loop, where the client it signals with lives.
+    # aiosmtpd logs each envelope at INFO, and an auto-reply's sender may be a citizen's address.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     reports = DeliveryReports(open_stores(settings.database_url).deliveries, with_our_converter(client))
     async with BounceReceiver(reports, settings.bounce_smtp_host, settings.bounce_smtp_port):
         await worker.run()
