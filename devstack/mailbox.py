@@ -394,7 +394,7 @@ class Mailbox:
         return stored
 
 
-# --- read-only HTTP view -----------------------------------------------------------------------
+# --- HTTP view (and the bounce control) -------------------------------------------------------
 
 
 def _summary(message: StoredMessage) -> dict[str, Any]:
