@@ -43,7 +43,8 @@ from tests.test_staff_pages import sign_in
 
 SAMPLES = Path(__file__).parent / "dsns"
 HISTORIES = Path(__file__).parent / "histories"
-CLERK, DELAYED_CLERK = "c0072", "c0073"  # present all week in the demo city, booked by no other test
+# Present all week in the demo city, booked by no other test.
+CLERK, DELAYED_CLERK, REFUSED_CLERK = "c0072", "c0073", "c0075"
 PHONE, E164 = "+40 745 118 302", "+40745118302"  # as typed, as the ticket keeps it
 
 
@@ -295,6 +296,27 @@ async def test_a_4xx_on_a_ticket_is_a_delay_then_the_retry_delivers(
     (row,) = found
     assert (row.kind, row.status, row.attempts) == ("confirmation", "delivered", 2)
     assert "**citizen email failed**" not in await current_details(env.client, ticket.workflow_id)
+
+
+async def test_a_5xx_on_a_ticket_is_a_failure_the_clerk_sees_without_a_retry(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, database_url: str, mailbox: Mailbox
+) -> None:
+    """The relay refuses the citizen's confirmation for good (550): not retried, and the activity
+    itself tells the ticket, as a bounce would."""
+    engine = engine_for(database_url)
+    address = f"refuzat-{uuid.uuid4().hex[:8]}@example.ro"
+    mailbox.refuse_next("550 5.1.1 User unknown", to=address)
+    ticket = await request_ticket(api, env.client, database_url, handler_id=REFUSED_CLERK, email=address)
+    view = await wait_for_steps(ticket.handle, "citizen email failed")
+    assert view.citizen_email_failure is not None
+    assert view.citizen_email_failure.detail == "confirmation, 550, refused by the relay"
+    assert (await wait_for_status(ticket.handle, TicketStatus.SCHEDULED)).status == TicketStatus.SCHEDULED
+    row = await until_failed(engine, ticket.workflow_id)
+    assert (row.kind, row.attempts, row.detail, row.sent_at) == ("confirmation", 1, "smtp: 550", None)
+    assert [m for m in mailbox.messages() if address in m.recipients] == []
+    details = await current_details(env.client, ticket.workflow_id)
+    assert "**citizen email failed** (confirmation, 550, refused by the relay)" in details
+    assert address not in details
 
 
 async def send_report(port: int, raw: bytes) -> None:
