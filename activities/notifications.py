@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -13,6 +13,7 @@ from temporalio import activity
 
 from core.links import citizen_url
 from domain import activity_io as io
+from domain.municipalities import Municipality
 from domain.ports import DocumentRegistry, EmailDeliveries, RecipientKind
 from integrations.bounces import DeliveryReports
 from integrations.emails import add_invite, compose
@@ -58,6 +59,8 @@ class NotificationActivities:
     would write to. By default it is the mailer's From address, so invites and emails agree.
     `deliveries` is the sent-log checked before each send (the worker always passes it), and
     `reports` what tells the ticket of a refusal (`integrations.bounces`; the worker passes it too).
+    `municipality`, when given, names the municipality the running activity acts for (issue 11):
+    its name and its sender address replace `city` and `sender`.
 
     The relay's answer sets the email's status: 250 `delivered`; 4xx `temporary-failure`, and the
     activity fails so that Temporal retries it; 5xx `permanent-failure`, the ticket is told, and
@@ -74,11 +77,19 @@ class NotificationActivities:
         sender: str | None = None,
         deliveries: EmailDeliveries | None = None,
         reports: DeliveryReports | None = None,
+        municipality: Callable[[], Municipality] | None = None,
     ) -> None:
         self.mailer, self.registry, self.deliveries = mailer, registry, deliveries
         self.reports = reports or (DeliveryReports(deliveries, None) if deliveries is not None else None)
         self.base_url, self.link_secret, self.city = base_url, link_secret, city
         self.sender = sender or mailer.sender
+        self.municipality = municipality
+
+    def _city_and_sender(self) -> tuple[str, str]:
+        if self.municipality is None:
+            return self.city, self.sender
+        found = self.municipality()
+        return found.name, found.sender
 
     @activity.defn(name=io.SEND_EMAIL)
     async def send_email(self, asked: io.AnyEmailRequest) -> None:
@@ -139,6 +150,7 @@ class NotificationActivities:
         self, request: io.EmailRequest, link: str, asked_at: datetime, workflow_id: str
     ) -> EmailMessage:
         ticket = request.ticket
+        city, sender = self._city_and_sender()
         message = compose(
             request.kind,
             request.language,
@@ -146,9 +158,11 @@ class NotificationActivities:
             ticket,
             link,
             request.note,
-            self.city,
+            city,
             workflow_id=workflow_id,
         )
+        if sender != self.mailer.sender:
+            message["From"] = sender
         method = INVITES.get(request.kind)
         # A ticket cancelled before it had a time has nothing for a calendar to hold or drop.
         if method is not None and (ticket.meeting is not None or ticket.slot_start is not None):
@@ -156,9 +170,9 @@ class NotificationActivities:
                 ticket,
                 method,
                 sequence_at(asked_at),
-                self.sender,
+                sender,
                 request.to,
-                self.city,
+                city,
                 language=request.language,
                 link=link,
                 stamp=asked_at,

@@ -44,6 +44,12 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
         Language.RO: "Funcționarul nu este prezent în ziua aleasă.",
         Language.EN: "The clerk is not at work on the chosen day.",
     },
+    "unknown_municipality": {
+        Language.RO: "Nu cunoaștem această primărie. Verificați adresa: numele primăriei se scrie cu "
+        "litere mici și cratime, de exemplu cluj-napoca sau huedin.",
+        Language.EN: "We do not know this municipality. Check the address: the municipality's name is "
+        "written in lowercase with hyphens, for example cluj-napoca or huedin.",
+    },
     "ticket_link_invalid": {
         Language.RO: "Linkul nu este valid sau tichetul nu mai există.",
         Language.EN: "The link is not valid or the ticket no longer exists.",

@@ -47,6 +47,7 @@ KEPT = (
     "happy_path_lean.json",
     "happy_path_a11ypages.json",  # after issue 12's statement pages merged with the lean histories
     "email_bounced.json",  # issue 12: a citizen's email bounced, and two malformed `email_bounced` signals
+    "happy_path_tenancy.json",  # issue 11: the Municipality attribute (municipality-attribute-v1)
 )
 
 

@@ -17,3 +17,5 @@ FEEDBACK_PURGE: Final = "accessibility-feedback-purge-v1"  # the purge also eras
 # Activities get the few fields they use, not the whole TicketView with its timeline (issue 11)
 LEAN_ACTIVITY_INPUTS: Final = "lean-activity-inputs-v1"
 EMAIL_DELIVERY_STATUS: Final = "email-delivery-status-v1"  # the `email_bounced` signal (issue 12)
+# Each level names its municipality in the `Municipality` search attribute (issue 11, tenancy)
+MUNICIPALITY_ATTRIBUTE: Final = "municipality-attribute-v1"

@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from temporalio.service import RPCError
 
 from domain.models import Language
+from domain.municipalities import Municipality
 from http_api.errors import ApiError
 from http_api.pages import words
 from http_api.rate_limits import RateLimited
@@ -42,8 +43,19 @@ _env = Environment(
 templates = Jinja2Templates(env=_env)
 
 
-def render(request: Request, name: str, lang: Language, status_code: int = 200, **context: Any) -> Response:
-    """Render `templates/web/<name>` with the language helpers every template uses."""
+def render(
+    request: Request,
+    name: str,
+    lang: Language,
+    status_code: int = 200,
+    *,
+    city: Municipality | None = None,
+    prefix: str = "",
+    **context: Any,
+) -> Response:
+    """Render `templates/web/<name>` with the language helpers every template uses. `city` is the
+    municipality whose name and header the page shows (issue 11), `prefix` its pages' path prefix
+    (`/huedin`; empty on the pages of the default one without a prefix)."""
     switch = None
     if request.method == "GET":  # a POST's URL cannot be reloaded in the other language
         other = Language.RO if lang == Language.EN else Language.EN
@@ -55,6 +67,8 @@ def render(request: Request, name: str, lang: Language, status_code: int = 200, 
             "lang": lang.value,
             "w": lambda key: words.word(key, lang),
             "switch_url": switch,
+            "city": city,
+            "prefix": prefix,
             **context,
         },
         status_code=status_code,

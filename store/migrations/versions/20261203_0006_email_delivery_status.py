@@ -7,7 +7,7 @@ reach the bounce address. Going down turns `delivered` (and the failures) back i
 code knows, so it neither resends an accepted email nor stops on an unknown status.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-03 16:05:00.000000
 """
 
@@ -18,7 +18,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
