@@ -43,12 +43,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # The old code sends again only from `sending`: an email the relay accepted or refused for good
+    # must not go out again, so every status past `sending` is `sent` to it, except a 4xx retry.
+    # The updates come first: on SQLite they open the transaction, so that the drops below are
+    # undone with it when an earlier revision's downgrade refuses (pysqlite runs DDL outside one).
+    op.execute("UPDATE email_deliveries SET status = 'sending' WHERE status = 'temporary-failure'")
+    op.execute("UPDATE email_deliveries SET status = 'sent' WHERE status <> 'sending'")
     with op.batch_alter_table("email_reports", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_email_reports_received_at"))
         batch_op.drop_index(batch_op.f("ix_email_reports_message_id"))
 
     op.drop_table("email_reports")
-    # The old code sends again only from `sending`: an email the relay accepted or refused for good
-    # must not go out again, so every status past `sending` is `sent` to it, except a 4xx retry.
-    op.execute("UPDATE email_deliveries SET status = 'sending' WHERE status = 'temporary-failure'")
-    op.execute("UPDATE email_deliveries SET status = 'sent' WHERE status <> 'sending'")
