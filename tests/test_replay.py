@@ -48,6 +48,7 @@ KEPT = (
     "happy_path_a11ypages.json",  # after issue 12's statement pages merged with the lean histories
     "email_bounced.json",  # issue 12: a citizen's email bounced, and two malformed `email_bounced` signals
     "happy_path_tenancy.json",  # issue 11: the Municipality attribute (municipality-attribute-v1)
+    "happy_path_bounce.json",  # issue 12's delivery status merged with tenancy
 )
 
 
