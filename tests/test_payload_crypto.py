@@ -83,10 +83,15 @@ def test_production_refuses_the_development_payload_key() -> None:
     own_secrets = Settings(link_secret="x" * 32, webex_token="t", webex_webhook_secret="w" * 32)
     with pytest.raises(ValidationError, match="TICHET_PAYLOAD_KEYS"):
         Settings.model_validate(own_secrets.model_dump() | {"environment": "production"})
-    own_keys = {"environment": "production", "payload_keys": f"2026a:{KEY_A}", "payload_key_id": "2026a"}
+    own_keys = {
+        "environment": "production",
+        "payload_keys": f"2026a:{KEY_A}",
+        "payload_key_id": "2026a",
+        "municipality_payload_key_ids": "",
+    }
     assert Settings.model_validate(own_secrets.model_dump() | own_keys).payload_keyring.current == "2026a"
 
 
 def test_a_keyring_setting_that_cannot_work_stops_start_up_by_name() -> None:
     with pytest.raises(ValidationError, match="'b' is not in the keyring"):
-        Settings(payload_keys=f"a:{KEY_A}", payload_key_id="b")
+        Settings(payload_keys=f"a:{KEY_A}", payload_key_id="b", municipality_payload_key_ids="")
