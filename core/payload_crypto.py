@@ -155,6 +155,10 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
     def key_id(self) -> str:
         return self._key_id
 
+    @property
+    def ring(self) -> KeyRing:
+        return self._ring
+
     def with_key(self, key_id: str) -> Self:
         """The same ring and ciphers, encrypting with `key_id`."""
         if key_id == self._key_id:
