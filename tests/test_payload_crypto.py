@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import base64
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -18,6 +22,8 @@ from core.payload_crypto import ENCODING, KEY_ID_METADATA, EncryptionCodec, KeyR
 from core.settings import DEV_HUEDIN_PAYLOAD_KEY, Settings
 
 KEY_A, KEY_B = new_key(), new_key()
+ROOT = Path(__file__).resolve().parent.parent
+API_START = "import api"  # `uvicorn api:app` imports it: the app is built, settings first
 CITIZEN = {"requester_name": "Ioana Pop", "email": "ioana.pop@example.ro", "phone": "+40712345678"}
 
 
@@ -180,3 +186,28 @@ def test_the_development_settings_give_huedin_its_own_key_and_production_refuses
     }
     with pytest.raises(ValidationError, match="TICHET_PAYLOAD_KEYS"):
         Settings.model_validate(own_secrets | huedin_dev_kept)
+
+
+@pytest.mark.parametrize("entry_point", ["worker", "api"])
+def test_the_worker_and_the_api_refuse_to_start_on_a_municipality_key_missing_from_the_ring(
+    entry_point: str,
+) -> None:
+    """The real processes, as `make run` and the stack start them: they stop before connecting
+    anywhere (Temporal's address points nowhere), with the setting, the city and the id named."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "TICHET_MUNICIPALITY_PAYLOAD_KEY_IDS": "huedin:huedin-2027",
+        "TICHET_TEMPORAL_ADDRESS": "127.0.0.1:9",
+        "TICHET_DATABASE_URL": "sqlite:///:memory:",
+    }
+    command = (
+        [sys.executable, "-m", "worker"] if entry_point == "worker" else [sys.executable, "-c", API_START]
+    )
+    started = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert started.returncode != 0
+    assert (
+        "TICHET_MUNICIPALITY_PAYLOAD_KEY_IDS: municipality 'huedin' uses key id 'huedin-2027'"
+        in started.stderr
+    )
