@@ -429,10 +429,10 @@ def _random_files(
 
 def build_second_city(today: date, clerk_count: int | None = None, files: int = 0) -> DemoCity:
     """Huedin's rows: fixed, drawn from no random generator (Cluj-Napoca's city stays the same).
-    Its first clerk handles a file 100001/<year>, Ana Bodea's, in progress; the number is Ioana Pop's
-    in Cluj-Napoca too. `clerk_count`: that many clerks instead of the town's own, spread over its
-    departments as the town spreads its own (the benchmarks' bigger second city); `files`: that many
-    more in-progress files, numbered from 300001, handled round-robin by every clerk."""
+    Its first clerk handles a file 100001/<year>, Erika Kocsis's, in progress; the number is Ioana
+    Pop's in Cluj-Napoca too. `clerk_count`: that many clerks instead of the town's own, spread over
+    its departments as the town spreads its own (the benchmarks' bigger second city); `files`: that
+    many more in-progress files, numbered from 300001, handled round-robin by every clerk."""
     city = DemoCity()
     departments = _scaled(HUEDIN_DEPARTMENTS, clerk_count)
     people = iter(HUEDIN_PEOPLE)
@@ -466,7 +466,7 @@ def build_second_city(today: date, clerk_count: int | None = None, files: int = 
     number, filed = demo_filing("100001", today, 10)
     first = clerks[HUEDIN_DEPARTMENTS[0][0]][0]
     city.demo_files = (
-        DemoFile(number, "Ana Bodea", filed, HUEDIN_DEPARTMENTS[0][0], "Certificat de urbanism",
+        DemoFile(number, "Erika Kocsis", filed, HUEDIN_DEPARTMENTS[0][0], "Certificat de urbanism",
                  FileStatus.IN_PROGRESS, None, first, "Huedin: in progress, handler " + first),
     )  # fmt: skip
     for demo in city.demo_files:

@@ -4,9 +4,13 @@ it as a member of staff."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -41,12 +45,14 @@ async def request_ticket(
     *,
     handler_id: str = "c0001",
     pick: int = 0,
+    email: str | None = None,
     **body: Any,
 ) -> Requested:
-    """`pick` chooses among the offered slots: the first by default, -1 the furthest ahead."""
+    """`pick` chooses among the offered slots: the first by default, -1 the furthest ahead; the
+    citizen's `email` is a fresh one unless given."""
     ref = add_file(database_url, bucharest_today(), handler_id=handler_id)
     slot = (await free_slots(api, ref))[pick]
-    email = f"cetatean-{uuid.uuid4().hex[:8]}@example.ro"
+    email = email or f"cetatean-{uuid.uuid4().hex[:8]}@example.ro"
     response = await api.post("/tickets", json=ticket_body(ref, slot["start"], email, **body))
     assert response.status_code == 202, response.text
     accepted = response.json()
@@ -146,3 +152,19 @@ async def wait_for_steps(
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"{step!r} not {count} times in {steps(view)}")
         await asyncio.sleep(0.1)
+
+
+def worker_process(
+    settings: Settings, env: WorkflowEnvironment, stderr: int = subprocess.DEVNULL
+) -> subprocess.Popen[bytes]:
+    """`python -m worker`, configured like the deployed one: by TICHET_* variables."""
+    variables = {f"TICHET_{name.upper()}": str(value) for name, value in settings.model_dump().items()}
+    variables["TICHET_TEMPORAL_ADDRESS"] = env.client.service_client.config.target_host
+    variables["TICHET_TEMPORAL_NAMESPACE"] = env.client.namespace
+    return subprocess.Popen(
+        [sys.executable, "-m", "worker"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, **variables},
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+    )

@@ -45,6 +45,11 @@ STEPS: Final[dict[str, Pair]] = {
     "escalation requested": ("Escaladare cerută", "Escalation requested"),
     "signal rejected": ("Semnal respins", "Signal rejected"),
     "webex event ignored": ("Eveniment Webex ignorat", "Webex event ignored"),
+    # Delivery status (issue 12): the detail is the email's template, its status code, and how.
+    "citizen email failed": ("E-mail către cetățean nelivrat", "Email to the citizen not delivered"),
+    "citizen email delayed": ("E-mail către cetățean întârziat", "Email to the citizen delayed"),
+    "staff email failed": ("E-mail către personal nelivrat", "Email to staff not delivered"),
+    "staff email delayed": ("E-mail către personal întârziat", "Email to staff delayed"),
     "closed": ("Tichet închis", "Ticket closed"),
     "ended": ("Tichet încheiat", "Ticket ended"),
 }

@@ -45,6 +45,19 @@ WORDS: Final[dict[str, Pair]] = {
     "document_number": ("Nr. rezoluției", "Resolution no."),
     "join_webex": ("Intră în întâlnirea Webex", "Join the Webex meeting"),
     "phone": ("Telefon", "Phone"),
+    # A citizen's email that bounced or was refused (issue 12).
+    "email_failed": (
+        "E-mailul către cetățean nu a putut fi livrat.",
+        "The email to the citizen could not be delivered.",
+    ),
+    "email_failed_call": (
+        "Sunați cetățeanul și spuneți-i ce conținea; numărul dat în cerere:",
+        "Phone the citizen and tell them what it said; the number they gave:",
+    ),
+    "email_failed_no_phone": (
+        "Cererea nu are un număr de telefon: anunțați serviciul relații cu publicul.",
+        "The request has no phone number: tell the public relations office.",
+    ),
     "timeline": ("Istoric", "History"),
     "refresh_note": ("Starea se actualizează când reîncărcați pagina.", "Reload the page to see updates."),
     "outcome_title": ("Cum a decurs întâlnirea", "How the meeting went"),
