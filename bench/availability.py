@@ -8,20 +8,21 @@ PostgreSQL (issue 3, point 6; issue 11, point 3).
 For each backend, in a throw-away database (a SQLite file in a temporary directory, a PostgreSQL
 database created and dropped on 127.0.0.1:5432):
 
-1. **seed** the demo city (`store.seed`: Cluj-Napoca, 524 clerks, 3 000 files), then the second
-   municipality (Huedin) as a department set of its own, with the rest of `--clerks` (default
-   3 000 in all) and as many files per clerk; then bulk-insert the bookings spread over every
-   clerk (default 190 a clerk, the demo city's 100 000 over 524): 70 % in the last 90 days (8 % of
-   those cancelled), 30 % over the next 20 days, on the R4 slot grid, so a clerk's window already
-   has some of its slots taken; then ANALYZE, as autovacuum would. (Municipalities are not yet
-   tenants in the store: the second city is a separate department set, its staff and files
-   distinct rows, so the requests search a directory of 3 000 clerks as a national deployment's
-   would.)
+1. **seed** both municipalities through `store.seed.seed_demo_city`: the demo city (Cluj-Napoca,
+   the default municipality: 524 clerks, 3 000 files) and Huedin, a real second municipality (its
+   own row, its 08:00-14:00 hours, its departments), grown to the rest of `--clerks` (default
+   3 000 in all) with as many in-progress files per clerk as the demo city has
+   (`second_city_clerks`, `second_city_files`); then bulk-insert the bookings spread over every
+   clerk, each on its own city's R4 slot grid and with its municipality (default 190 a clerk, the
+   demo city's 100 000 over 524): 70 % in the last 90 days (8 % of those cancelled), 30 % over the
+   next 20 days, so a clerk's window already has some of its slots taken; then ANALYZE, as
+   autovacuum would.
 2. **GET /slots over HTTP**: the real app (`api.create_app`, with a Temporal dev server started as
    `tests/conftest.py` does; `/slots` never calls it) served by uvicorn on a loopback port, and
-   `--requests` sequential requests from httpx for random in-progress files, alternately of each
-   municipality, after a warm-up: the API's own `_eligible_file` (R1) and `_slots` (R2, R4, R5)
-   as it is wired today. Target (issue 11): p95 < 5 ms on PostgreSQL.
+   `--requests` sequential `GET /slots?municipality=<id>&…` from httpx for random in-progress files,
+   alternately of each municipality, after a warm-up: the route picks that city's state
+   (`AppState.for_municipality`) and runs its `_eligible_file` (R1) and `_slots` (R2, R4, R5).
+   Target (issue 11): p95 < 5 ms on PostgreSQL.
 3. **in-process, with the calendar configuration**: the same two steps as direct calls, with
    `offered_slots(..., calendar_source=SqlCalendarSource)`: what `/slots` costs once the source is
    wired in; and the worst case, a clerk whose whole window is booked, for which the API also
@@ -76,18 +77,15 @@ from http_api.deps import AppState
 from store.bookings import SqlBookingLedger
 from store.calendar import SqlCalendarSource
 from store.db import engine_for, make_engine, session_scope
-from store.seed import seed_demo_city
-from store.seed_data import DEPARTMENTS, GIVEN_NAMES, SURNAMES
-from store.tables import BookingRow, Department, RegisteredFile, Staff
+from store.seed import HUEDIN, seed_demo_city
+from store.tables import BookingRow, RegisteredFile, Staff
 from store.testing import PostgresUnavailable, temporary_postgres_url
 from tests.servers import serve_in_loop
 
 SEED = 20260
 DEMO_FILES = 3000
 DEMO_CLERKS = 524  # store.seed's city
-SECOND_CITY = "huedin"
-SECOND_CITY_NAME = "Municipiul Huedin"
-SECOND_CITY_FIRST_NUMBER = 500001  # registration numbers are one registry's until tenancy lands
+DEFAULT_CITY = "cluj-napoca"
 BOOKINGS_PER_CLERK = 190  # the demo city's 100 000 bookings over its 524 clerks
 PAST_DAYS, FUTURE_DAYS = 90, 20
 FUTURE_SHARE = 0.30
@@ -116,23 +114,39 @@ def slot_grid(cal: CityCalendar, first: date, last: date) -> list[datetime]:
     return starts
 
 
-def clerk_ids(engine: Engine) -> list[str]:
+def clerk_ids(engine: Engine) -> list[tuple[str, str]]:
+    """Every clerk of both cities, with their municipality."""
     with session_scope(engine) as session:
-        return list(
-            session.exec(select(Staff.id).where(Staff.role == Role.CLERK.value).order_by(col(Staff.id)))
-        )
+        return [
+            (staff_id, municipality)
+            for staff_id, municipality in session.exec(
+                select(Staff.id, Staff.municipality_id)
+                .where(Staff.role == Role.CLERK.value)
+                .order_by(col(Staff.id))
+            )
+        ]
+
+
+def city_calendar(municipality: str) -> CityCalendar:
+    """The R4 grid of the clerk's city: Huedin's shorter hours, the demo city's defaults."""
+    return HUEDIN.calendar() if municipality == HUEDIN.id else CityCalendar()
 
 
 def insert_bookings(engine: Engine, today: date, count: int, now: datetime) -> int:
     """`count` bookings over every clerk, none sharing a person's slot, in chunked multi-row INSERTs
     (one transaction per chunk). Cancelled rows are old ones: they only add to what indexes skip."""
     rng = random.Random(SEED)
-    cal = CityCalendar()
-    past = slot_grid(cal, today - timedelta(days=PAST_DAYS), today - timedelta(days=1))
-    future = slot_grid(cal, today, today + timedelta(days=FUTURE_DAYS))
+    grids: dict[str, tuple[list[datetime], list[datetime]]] = {}
     clerks = clerk_ids(engine)
     rows: list[dict[str, Any]] = []
-    for k, clerk in enumerate(clerks):
+    for k, (clerk, municipality) in enumerate(clerks):
+        if municipality not in grids:
+            cal = city_calendar(municipality)
+            grids[municipality] = (
+                slot_grid(cal, today - timedelta(days=PAST_DAYS), today - timedelta(days=1)),
+                slot_grid(cal, today, today + timedelta(days=FUTURE_DAYS)),
+            )
+        past, future = grids[municipality]
         mine = count // len(clerks) + (1 if k < count % len(clerks) else 0)
         ahead = round(mine * FUTURE_SHARE)
         picks = rng.sample(past, mine - ahead) + rng.sample(future, ahead)
@@ -143,6 +157,7 @@ def insert_bookings(engine: Engine, today: date, count: int, now: datetime) -> i
             )
             rows.append(
                 {
+                    "municipality_id": municipality,
                     "ticket_id": f"bench-{clerk}-{j}",
                     "level": 0,
                     "staff_id": clerk,
@@ -161,74 +176,9 @@ def insert_bookings(engine: Engine, today: date, count: int, now: datetime) -> i
     return len(rows)
 
 
-def add_second_city(engine: Engine, today: date, clerks: int) -> int:
-    """The second municipality beside the demo city: the demo city's departments again (ids
-    `huedin-…`), `clerks` clerks spread over them as the demo city spreads its own, each department
-    with its director, substitutes within the department, and in-progress files (as many per clerk
-    as the demo city has) handled by them. Returns the number of files."""
-    rng = random.Random(SEED + 3)
-    total = sum(spec.clerks for spec in DEPARTMENTS)
-    sizes = [max(1, round(spec.clerks * clerks / total)) for spec in DEPARTMENTS]
-    sizes[0] += clerks - sum(sizes)
-    departments: list[dict[str, Any]] = []
-    staff: list[dict[str, Any]] = []
-    files: list[dict[str, Any]] = []
-    handlers: list[tuple[str, str]] = []  # (department, clerk)
-    number = 0
-    for spec, size in zip(DEPARTMENTS, sizes, strict=True):
-        department = f"{SECOND_CITY}-{spec.id}"
-        director = f"{SECOND_CITY}-dir-{spec.id}"
-        departments.append(
-            {"id": department, "name": f"{spec.name} ({SECOND_CITY_NAME})", "director_id": director}
-        )
-        ids = [f"{SECOND_CITY}-c{number + i:04d}" for i in range(1, size + 1)]
-        number += size
-        for staff_id, role, boss in [
-            (director, Role.DIRECTOR, None),
-            *((c, Role.CLERK, director) for c in ids),
-        ]:
-            staff.append(
-                {
-                    "id": staff_id,
-                    "name": f"{rng.choice(GIVEN_NAMES)} {rng.choice(SURNAMES)}",
-                    "email": f"{staff_id}@{SECOND_CITY}.example",
-                    "webex_email": f"{staff_id}@{SECOND_CITY}.example",
-                    "role": role.value,
-                    "department_id": department,
-                    "reports_to_id": boss,
-                    "substitute_id": rng.choice(ids) if role == Role.CLERK and len(ids) > 1 else None,
-                }
-            )
-        handlers += [(department, c) for c in ids]
-    for i in range(round(clerks * DEMO_FILES / DEMO_CLERKS)):
-        department, handler = rng.choice(handlers)
-        files.append(
-            {
-                "registration_number": f"{SECOND_CITY_FIRST_NUMBER + i}/{today.year}",
-                "filing_date": today - timedelta(days=rng.randint(1, 120)),
-                "requester_name": f"{rng.choice(GIVEN_NAMES)} {rng.choice(SURNAMES)}",
-                "subject": "Certificat de urbanism",
-                "department_id": department,
-                "status": FileStatus.IN_PROGRESS.value,
-                "answered_on": None,
-                "last_handler_id": handler,
-            }
-        )
-    with engine.begin() as connection:
-        for table, rows in ((Department, departments), (Staff, staff), (RegisteredFile, files)):
-            for k in range(0, len(rows), INSERT_CHUNK):
-                connection.execute(insert(table), rows[k : k + INSERT_CHUNK])
-    return len(files)
-
-
-def municipality_of(file: RegisteredFile) -> str:
-    return SECOND_CITY if file.department_id.startswith(f"{SECOND_CITY}-") else "cluj-napoca"
-
-
 def sample_refs(engine: Engine, n: int) -> list[dict[str, str]]:
     """`n` /slots queries (with repetition) for random in-progress files, alternately of each
-    municipality: each one passes R1. `municipality` is the tenant parameter of the request (the
-    API of this version ignores it: the second city's files are its own rows)."""
+    municipality: each one passes R1 in its municipality, named by the request's `municipality`."""
     with session_scope(engine) as session:
         files = list(
             session.exec(
@@ -239,12 +189,12 @@ def sample_refs(engine: Engine, n: int) -> list[dict[str, str]]:
         )
     by_city: dict[str, list[RegisteredFile]] = {}
     for f in files:
-        by_city.setdefault(municipality_of(f), []).append(f)
+        by_city.setdefault(f.municipality_id, []).append(f)
     cities = sorted(by_city)
     rng = random.Random(SEED + 1)
     return [
         {
-            "municipality": municipality_of(f),
+            "municipality": f.municipality_id,
             "registration_number": f.registration_number,
             "requester_name": f.requester_name,
             "filing_date": f.filing_date.isoformat(),
@@ -313,28 +263,29 @@ def _ref(params: dict[str, str]) -> FileRef:
 def measure_in_process(
     state: AppState, source: SqlCalendarSource, refs: list[dict[str, str]], warmup: int
 ) -> tuple[Latency, Latency]:
-    """The route's two steps as direct calls: as wired today (`_slots`), and with the calendar
-    configuration (`offered_slots(..., calendar_source=...)`), alternating so both see the same
-    cache and load."""
-    stores, policy = state.stores, Policy()
+    """The route's two steps as direct calls, in the request's municipality: `_slots` as the route
+    calls it, and `offered_slots` called directly with the city's calendar source (the same work
+    since the source is wired into `_slots`), alternating so both see the same cache and load."""
 
     def configured(params: dict[str, str]) -> int:
-        file = _eligible_file(state, _ref(params))
+        city = state.for_municipality(params["municipality"])
+        file = _eligible_file(city, _ref(params))
         return len(
             offered_slots(
-                stores.staff,
-                stores.bookings,
-                state.calendar,
+                city.stores.staff,
+                city.stores.bookings,
+                city.calendar,
                 file,
                 Level.CLERK,
                 datetime.now(UTC),
-                policy,
-                calendar_source=source,
+                city.policy,
+                calendar_source=city.calendar_source,
             )
         )
 
     def plain(params: dict[str, str]) -> int:
-        return len(_slots(state, _eligible_file(state, _ref(params)), Level.CLERK))
+        city = state.for_municipality(params["municipality"])
+        return len(_slots(city, _eligible_file(city, _ref(params)), Level.CLERK))
 
     for params in refs[:warmup]:
         plain(params)
@@ -421,12 +372,17 @@ def measure_bookings(engine: Engine, today: date, clients: int, attempts: int) -
     rng = random.Random(SEED + 2)
     clerks = clerk_ids(engine)
     first = today + timedelta(days=RACE_DAYS_AHEAD)
-    grid = slot_grid(CityCalendar(), first, first + timedelta(days=30))
+    grids = {
+        m: slot_grid(city_calendar(m), first, first + timedelta(days=30)) for m in {m for _, m in clerks}
+    }
     distinct = attempts - round(attempts * COLLISION_SHARE)
-    pairs = [(clerks[i % len(clerks)], grid[i // len(clerks)]) for i in range(distinct)]
+    pairs = [
+        (clerks[i % len(clerks)], grids[clerks[i % len(clerks)][1]][i // len(clerks)])
+        for i in range(distinct)
+    ]
     wanted = pairs + rng.sample(pairs, attempts - distinct)
     rng.shuffle(wanted)
-    ledger = SqlBookingLedger(engine)
+    ledgers = {m: SqlBookingLedger(engine, m) for m in grids}  # each city's ledger for its own clerks
     now = datetime.now(UTC)
     barrier = threading.Barrier(clients + 1)
     lock = threading.Lock()
@@ -438,10 +394,10 @@ def measure_bookings(engine: Engine, today: date, clients: int, attempts: int) -
         tally = {"wins": 0, "taken": 0, "errors": 0}
         barrier.wait()
         for i in range(k, attempts, clients):
-            staff_id, start = wanted[i]
+            (staff_id, municipality), start = wanted[i]
             began = time.perf_counter()
             try:
-                ledger.reserve(
+                ledgers[municipality].reserve(
                     ticket_id=f"rate-{i}",
                     level=0,
                     staff_id=staff_id,
@@ -522,10 +478,24 @@ async def run_backend(
 ) -> BackendReport:
     began = time.perf_counter()
     seeding = make_engine(url)  # `engine_for` refuses a database the seed has not migrated yet
-    await asyncio.to_thread(seed_demo_city, seeding, today, DEMO_FILES, reset=True)
+    second_clerks = args.clerks - DEMO_CLERKS
+    summary = await asyncio.to_thread(
+        seed_demo_city,
+        seeding,
+        today,
+        DEMO_FILES,
+        reset=True,
+        second_city_clerks=second_clerks,
+        second_city_files=round(second_clerks * DEMO_FILES / DEMO_CLERKS),
+    )
     seeding.dispose()
     engine = engine_for(url)  # the very engine `open_stores` (and so the app) will use
-    second_files = await asyncio.to_thread(add_second_city, engine, today, args.clerks - DEMO_CLERKS)
+    with session_scope(engine) as session:
+        files = session.exec(select(func.count()).select_from(RegisteredFile)).one()
+        clerks = session.exec(
+            select(func.count()).select_from(Staff).where(Staff.role == Role.CLERK.value)
+        ).one()
+    assert summary.clerks == DEMO_CLERKS
     setup_s = time.perf_counter() - began
     began = time.perf_counter()
     bookings = args.bookings if args.bookings is not None else BOOKINGS_PER_CLERK * args.clerks
@@ -558,8 +528,8 @@ async def run_backend(
         setup_s=setup_s,
         bookings_inserted=inserted,
         insert_s=insert_s,
-        clerks=args.clerks,
-        files=DEMO_FILES + second_files,
+        clerks=clerks,
+        files=files,
         http=http,
         http_by_municipality=http_by_city,
         in_process_today=today_latency,
@@ -573,20 +543,19 @@ async def run_backend(
 def profile_configured(state: AppState, source: SqlCalendarSource, refs: list[dict[str, str]]) -> str:
     """cProfile of the configured availability computation: where its milliseconds go."""
     profiler = cProfile.Profile()
-    policy = Policy()
-    stores = state.stores
     profiler.enable()
     for params in refs:
-        file = _eligible_file(state, _ref(params))
+        city = state.for_municipality(params["municipality"])
+        file = _eligible_file(city, _ref(params))
         offered_slots(
-            stores.staff,
-            stores.bookings,
-            state.calendar,
+            city.stores.staff,
+            city.stores.bookings,
+            city.calendar,
             file,
             Level.CLERK,
             datetime.now(UTC),
-            policy,
-            calendar_source=source,
+            city.policy,
+            calendar_source=city.calendar_source,
         )
     profiler.disable()
     out = io.StringIO()

@@ -79,22 +79,22 @@ from core.settings import Settings
 from core.temporal_client import DATA_CONVERTER, data_converter
 from devstack.mailbox import Mailbox
 from domain.availability import offered_slots
-from domain.calendar import CityCalendar
 from domain.models import (
     Channel,
     Citizen,
     FileRef,
     Level,
     NeededDocument,
-    Policy,
     ResolutionAction,
     Role,
     TicketInput,
     TicketStatus,
     TicketView,
 )
+from domain.municipalities import Municipality
 from store.calendar import open_calendar_source
 from store.db import engine_for, make_engine, session_scope
+from store.municipalities import settings_fallback
 from store.seed import seed_demo_city
 from store.stores import open_stores
 from store.tables import RegisteredFile, Staff
@@ -237,8 +237,17 @@ class PlannedTicket:
     staff_id: str
 
 
-def plan_tickets(settings: Settings, today: date, count: int, requested_at: datetime) -> list[PlannedTicket]:
-    """A file of its own and a free slot for each ticket, before the clock starts.
+def plan_tickets(
+    settings: Settings,
+    today: date,
+    count: int,
+    requested_at: datetime,
+    municipality: Municipality | None = None,
+    first_number: int = 0,
+) -> list[PlannedTicket]:
+    """A file of its own and a free slot for each ticket, before the clock starts: in `municipality`
+    (its clerks, calendar and rules; default: the settings' default municipality), the files
+    numbered from `first_number` (default `FIRST_BENCH_NUMBER`).
 
     Handlers are spread round-robin over every clerk so tickets do not queue for one person's
     slots; the slot is the first one `offered_slots` shows (the very list the API shows a citizen)
@@ -247,21 +256,26 @@ def plan_tickets(settings: Settings, today: date, count: int, requested_at: date
     no slot at all (absent, no substitute) is skipped.
     """
     engine = engine_for(settings.database_url)
+    city = municipality or settings_fallback(settings)
     with session_scope(engine) as session:
         clerks = list(
-            session.exec(select(Staff.id).where(Staff.role == Role.CLERK.value).order_by(col(Staff.id)))
+            session.exec(
+                select(Staff.id)
+                .where(Staff.role == Role.CLERK.value, Staff.municipality_id == city.id)
+                .order_by(col(Staff.id))
+            )
         )
-    stores = open_stores(settings.database_url)
-    calendar = CityCalendar(time_zone=settings.time_zone)
-    calendar_source = open_calendar_source(settings.database_url)
-    policy = Policy()
+    stores = open_stores(settings.database_url, city.id, city.time_zone)
+    calendar = city.calendar()
+    calendar_source = open_calendar_source(settings.database_url, city.id)
+    policy = city.policy()
     taken: set[tuple[str, datetime]] = set()
     planned: list[PlannedTicket] = []
     for attempt in range(count + len(clerks)):
         if len(planned) == count:
             break
         handler = clerks[attempt % len(clerks)]
-        ref = add_file(settings.database_url, today, FIRST_BENCH_NUMBER + attempt, handler)
+        ref = add_file(settings.database_url, today, (first_number or FIRST_BENCH_NUMBER) + attempt, handler)
         info = stores.registry.find_file(ref.registration_number)
         assert info is not None
         slots = offered_slots(
@@ -287,7 +301,8 @@ def plan_tickets(settings: Settings, today: date, count: int, requested_at: date
 
 
 def add_file(database_url: str, today: date, number: int, handler_id: str) -> FileRef:
-    """One in-progress file handled by `handler_id`, as `tests/factories.add_file` writes it."""
+    """One in-progress file handled by `handler_id`, in the handler's municipality, as
+    `tests/factories.add_file` writes it."""
     with session_scope(engine_for(database_url)) as session:
         handler = session.get(Staff, handler_id)
         assert handler is not None and handler.department_id is not None
@@ -298,6 +313,7 @@ def add_file(database_url: str, today: date, number: int, handler_id: str) -> Fi
         )
         session.add(
             RegisteredFile(
+                municipality_id=handler.municipality_id,
                 registration_number=ref.registration_number,
                 filing_date=ref.filing_date,
                 requester_name=ref.requester_name,
@@ -356,30 +372,39 @@ async def wait_for(
 
 
 async def start_ticket(
-    client: Client, task_queue: str, plan: PlannedTicket, requested_at: datetime, *, municipality: str = ""
+    client: Client,
+    task_queue: str,
+    plan: PlannedTicket,
+    requested_at: datetime,
+    *,
+    municipality: Municipality | None = None,
 ) -> Handle:
     """Start one ticket for a planned file and slot, with the same start options as the API's
-    `http_api.tickets.start`, search attributes included."""
+    `http_api.tickets.start`, search attributes included: in `municipality` (its workflow id, its
+    rules) or, without one, the deployment's default municipality."""
     ticket_id = uuid.uuid4().hex[:12]
     number = plan.ref.registration_number
     ticket = TicketInput(
         ticket_id=ticket_id,
-        municipality=municipality,
+        municipality=municipality.id if municipality is not None else "",
         file=plan.ref,
         citizen=Citizen(email=f"bench-{ticket_id}@example.ro", phone="+40 712 345 678"),
         channel=Channel.WEBEX,
         slot_start=plan.slot_start,
         requested_at=requested_at,
+        **({"policy": municipality.policy()} if municipality is not None else {}),
     )
+    attributes = [SearchAttributePair(sa.MUNICIPALITY, municipality.id)] if municipality is not None else []
     return await client.start_workflow(
         BlueTicketWorkflow.run,
         ticket,
-        id=workflow_id_for(number),
+        id=workflow_id_for(number, municipality.id if municipality is not None else ""),
         task_queue=task_queue,
         static_summary=f"Tichet albastru · dosar {number}",
         search_attributes=TypedSearchAttributes(
             [
                 SearchAttributePair(sa.TICKET_ID, ticket_id),
+                *attributes,
                 SearchAttributePair(sa.REGISTRATION_NUMBER, number),
                 SearchAttributePair(sa.TICKET_STATUS, TicketStatus.VALIDATING.value),
                 SearchAttributePair(sa.ESCALATION_LEVEL, int(Level.CLERK)),

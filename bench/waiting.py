@@ -9,11 +9,18 @@ skipping off: the timers are hours away and stay so), the SMTP mailbox, the Webe
 HTTP, a seeded SQLite database in a temporary directory. The worker is the project's own process,
 `python -m worker`, configured through its `TICHET_` variables, so its memory and CPU are its own.
 
-1. **start**: N files and free slots are planned first (the demo city's 524 clerks, round-robin,
-   first free slot of the 48-hour window that `offered_slots` shows), half the tickets for
-   `cluj-napoca` and half for `huedin` (`TicketInput.municipality`); then the tickets are started
-   with the client, at most `--in-flight` started and not yet scheduled at a time (`--in-flight N`:
-   all at once). Timed: until the last one is started, and until every ticket is `scheduled`
+1. **start**: two real municipalities seeded by `store.seed`: the demo city (`cluj-napoca`, the
+   default one, 524 clerks) and Huedin (`huedin`, its own row, hours 08:00-14:00 and departments),
+   grown to one clerk per `SECOND_CITY_TICKETS_PER_CLERK` of its tickets so its share fits its
+   shorter 48-hour window (clerks have no daily cap). Half the tickets are each city's: N files and
+   free slots are planned first in each city (its own clerks, round-robin, first free slot of the
+   48-hour window that `offered_slots` shows with that city's calendar and rules; the same
+   registration numbers in both cities, each city's own file), then the tickets are started with
+   the client, alternating the cities, each with its city's workflow id (`tichet-<file>`,
+   `tichet-huedin-<file>`), `Municipality` search attribute and `Policy`, so the worker's
+   activities act for the city of each workflow id; at most `--in-flight` started and not yet
+   scheduled at a time (`--in-flight N`: all at once). Timed: until the last one is started, and
+   until every ticket is `scheduled`
    (booked, meeting created, confirmation and the host's notice emailed: the `TicketStatus` search
    attribute, counted through visibility).
 2. **idle**: `--idle` seconds with nothing to do. Measured from /proc: the worker's CPU and the
@@ -50,6 +57,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func
+from sqlmodel import col, select
 from temporalio.client import Client
 
 from bench.lifecycle import (
@@ -71,12 +80,15 @@ from core import search_attributes as sa
 from core.settings import Settings
 from devstack.mailbox import StoredMessage
 from domain.models import TicketStatus, TicketView
-from store.db import make_engine
-from store.seed import seed_demo_city
+from domain.municipalities import Municipality
+from store.db import engine_for, make_engine, session_scope
+from store.municipalities import settings_fallback
+from store.seed import HUEDIN, seed_demo_city
+from store.tables import BookingRow
 from workflows.blue_ticket import BlueTicketWorkflow
 
 ROOT = Path(__file__).resolve().parents[1]  # this checkout, so `-m worker` runs this code
-MUNICIPALITIES = ("cluj-napoca", "huedin")
+SECOND_CITY_TICKETS_PER_CLERK = 8  # Huedin's 6-hour days: a clerk has 24 slots a day, the window ~1-2 days
 SEEDED_FILES = 300  # the bench adds a file per ticket; the seed provides the city and its clerks
 TARGET_RSS_MB = 300.0
 TARGET_IDLE_CPU_PCT = 2.0
@@ -175,6 +187,21 @@ class StartFigures:
     server_cpu_s: float
     emails: int
     emails_repeated: int  # messages with the same recipients and subject as an earlier one
+    # Active bookings in the store, by the municipality of the row: each city's tickets booked its
+    # own clerks through activities acting for the city of their workflow id.
+    bookings_per_municipality: dict[str, int] = field(default_factory=dict)
+    emails_after_idle: int = 0  # the emails still in flight when the last ticket was scheduled
+
+
+def bookings_by_municipality(database_url: str) -> dict[str, int]:
+    with session_scope(engine_for(database_url)) as session:
+        rows = session.exec(
+            select(BookingRow.municipality_id, func.count())
+            .where(col(BookingRow.cancelled_at).is_(None))
+            .group_by(col(BookingRow.municipality_id))
+            .order_by(col(BookingRow.municipality_id))
+        ).all()
+    return {municipality: n for municipality, n in rows}
 
 
 def repeated_emails(messages: Sequence[StoredMessage]) -> int:
@@ -188,6 +215,7 @@ async def start_all(
     settings: Settings,
     handles: list[Handle],
     plans: list[PlannedTicket],
+    cities: list[Municipality],
     concurrency: int,
     in_flight: int,
 ) -> tuple[float, float, int]:
@@ -203,9 +231,8 @@ async def start_all(
 
     async def one(i: int) -> Handle:
         async with gate:
-            municipality = MUNICIPALITIES[i % len(MUNICIPALITIES)]
             return await start_one(
-                client, settings.task_queue, plans[i], requested_at, municipality=municipality
+                client, settings.task_queue, plans[i], requested_at, municipality=cities[i]
             )
 
     began = time.perf_counter()
@@ -415,7 +442,14 @@ async def measure(args: argparse.Namespace, argv: Sequence[str]) -> Report:
                 update={"temporal_address": target, "worker_max_cached_workflows": args.max_cached}
             )
             today = city_today(settings.time_zone)
-            seed_demo_city(make_engine(settings.database_url), today, files=SEEDED_FILES, reset=True)
+            second_share = args.tickets // 2
+            seed_demo_city(
+                make_engine(settings.database_url),
+                today,
+                files=SEEDED_FILES,
+                reset=True,
+                second_city_clerks=max(4, -(-second_share // SECOND_CITY_TICKETS_PER_CLERK)),
+            )
             async with running_worker(settings, workdir) as workers:
                 setup_s = time.perf_counter() - began
                 spawned = [0]
@@ -426,21 +460,29 @@ async def measure(args: argparse.Namespace, argv: Sequence[str]) -> Report:
                     return workers[-1]
 
                 planned = time.perf_counter()
-                plans = await asyncio.to_thread(
-                    plan_tickets, settings, today, args.tickets, datetime.now(UTC)
-                )
+                now, default = datetime.now(UTC), settings_fallback(settings)
+                by_city = [
+                    (city, await asyncio.to_thread(plan_tickets, settings, today, n, now, city))
+                    for city, n in ((default, args.tickets - second_share), (HUEDIN, second_share))
+                ]
+                # Alternating the cities: ticket i is the default city's when i is even.
+                pairs = [
+                    (city, planned_tickets[k])
+                    for k in range(max(len(p) for _, p in by_city))
+                    for city, planned_tickets in by_city
+                    if k < len(planned_tickets)
+                ]
+                cities, plans = [c for c, _ in pairs], [p for _, p in pairs]
                 planning_s = time.perf_counter() - planned
                 pid = server_pid(workers[0])
                 cpu_w, cpu_s = cpu_seconds(workers[0].pid) or 0.0, cpu_seconds(pid) or 0.0
                 handles: list[Handle] = []
                 start_calls, to_scheduled, scheduled = await start_all(
-                    env.client, settings, handles, plans, args.concurrency, args.in_flight
+                    env.client, settings, handles, plans, cities, args.concurrency, args.in_flight
                 )
                 start = StartFigures(
                     tickets=len(plans),
-                    per_municipality={
-                        m: len(plans[i :: len(MUNICIPALITIES)]) for i, m in enumerate(MUNICIPALITIES)
-                    },
+                    per_municipality={city.id: len(p) for city, p in by_city},
                     concurrency=args.concurrency,
                     in_flight=args.in_flight,
                     planning_s=planning_s,
@@ -455,6 +497,8 @@ async def measure(args: argparse.Namespace, argv: Sequence[str]) -> Report:
                 )
                 await asyncio.sleep(SETTLE_S)
                 idle = await measure_idle(workers[0], pid, args.idle)
+                start.emails_after_idle = len(mailbox.messages())
+                start.bookings_per_municipality = bookings_by_municipality(settings.database_url)
                 sample = random.Random(11).sample(handles, min(args.sample, len(handles)))
                 restarts = []
                 for how in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
@@ -505,7 +549,10 @@ def render(report: Report) -> str:
         f"  CPU meanwhile             worker {s.worker_cpu_s:.0f} s, server {s.server_cpu_s:.0f} s "
         f"({1000 * s.worker_cpu_s / max(1, s.scheduled):.0f} + "
         f"{1000 * s.server_cpu_s / max(1, s.scheduled):.0f} ms/ticket); "
-        f"{s.emails} emails received, {s.emails_repeated} of them repeated (same recipients and subject)",
+        f"{s.emails} emails received, {s.emails_repeated} of them repeated (same recipients and subject)"
+        f" ({s.emails_after_idle} after the idle period)",
+        "  active bookings in the store, by municipality: "
+        + ", ".join(f"{m} {n}" for m, n in s.bookings_per_municipality.items()),
         f"idle {i.seconds:.0f} s:",
         f"  CPU, % of one core        worker {i.worker_cpu_pct:.2f} · Temporal server {i.server_cpu_pct:.2f}",
         f"  worker RSS                {i.worker_rss_mb:.0f} MB (max {i.worker_rss_max_mb:.0f} while idle; "
@@ -562,6 +609,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # Started in the background by a shell (`nohup … &`), this process and so the worker it
+        # spawns would ignore SIGINT, and the clean-shutdown restart would wait for ever. A handler
+        # here is reset to the default in the worker by exec.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     report = asyncio.run(measure(args, argv))
     if args.json:
         print(render(report), file=sys.stderr)

@@ -427,11 +427,14 @@ def _random_files(
     return drafts
 
 
-def build_second_city(today: date) -> DemoCity:
+def build_second_city(today: date, clerk_count: int | None = None, files: int = 0) -> DemoCity:
     """Huedin's rows: fixed, drawn from no random generator (Cluj-Napoca's city stays the same).
-    Its first clerk handles a file 100001/<year>, Erika Kocsis's, in progress; the number is Ioana Pop's
-    in Cluj-Napoca too."""
+    Its first clerk handles a file 100001/<year>, Erika Kocsis's, in progress; the number is Ioana
+    Pop's in Cluj-Napoca too. `clerk_count`: that many clerks instead of the town's own, spread over
+    its departments as the town spreads its own (the benchmarks' bigger second city); `files`: that
+    many more in-progress files, numbered from 300001, handled round-robin by every clerk."""
     city = DemoCity()
+    departments = _scaled(HUEDIN_DEPARTMENTS, clerk_count)
     people = iter(HUEDIN_PEOPLE)
     city.staff.append(_person(HUEDIN_MAYOR_ID, next(people), HUEDIN_MAYOR_ID, Role.MAYOR))
     city.staff.append(
@@ -439,7 +442,7 @@ def build_second_city(today: date) -> DemoCity:
                 reports_to_id=HUEDIN_MAYOR_ID)
     )  # fmt: skip
     clerks: dict[str, list[str]] = {}
-    for department_id, name, count in HUEDIN_DEPARTMENTS:
+    for department_id, name, count in departments:
         director = f"{department_id}-dir"
         city.departments.append(
             {
@@ -483,10 +486,43 @@ def build_second_city(today: date) -> DemoCity:
                     "last_handler_id": ids[k % len(ids)],
                 }
             )
+    handlers = [
+        (department_id, staff_id) for department_id, ids in sorted(clerks.items()) for staff_id in ids
+    ]
+    for i in range(files):
+        department_id, handler = handlers[i % len(handlers)]
+        subjects = HUEDIN_SUBJECTS[department_id]
+        given, surname = HUEDIN_PEOPLE[i % len(HUEDIN_PEOPLE)][0], HUEDIN_PEOPLE[-1 - i % 7][1]
+        city.files.append(
+            {
+                "registration_number": f"{300001 + i}/{today.year}",
+                "filing_date": today - timedelta(days=1 + i % FILING_WINDOW_DAYS),
+                "requester_name": f"{given} {surname}",
+                "subject": subjects[i % len(subjects)],
+                "department_id": department_id,
+                "status": FileStatus.IN_PROGRESS.value,
+                "answered_on": None,
+                "last_handler_id": handler,
+            }
+        )
     for rows in (city.departments, city.staff, city.files):
         for row in rows:
             row["municipality_id"] = HUEDIN_ID
     return city
+
+
+def _scaled(
+    departments: tuple[tuple[str, str, int], ...], clerks: int | None
+) -> tuple[tuple[str, str, int], ...]:
+    """The departments with `clerks` clerks in all, in the same proportions (at least one each)."""
+    if clerks is None:
+        return departments
+    total = sum(count for _, _, count in departments)
+    sizes = [max(1, round(count * clerks / total)) for _, _, count in departments]
+    sizes[0] += clerks - sum(sizes)
+    if sizes[0] < 1:
+        raise ValueError(f"{clerks} clerks cannot staff {len(departments)} departments")
+    return tuple((d, name, size) for (d, name, _), size in zip(departments, sizes, strict=True))
 
 
 def _file_row(demo: DemoFile) -> dict[str, Any]:
@@ -512,11 +548,19 @@ def is_seeded(engine: Engine) -> bool:
 
 
 def seed_demo_city(
-    engine: Engine, today: date, files: int = 3000, *, reset: bool = False, second_city: bool = True
+    engine: Engine,
+    today: date,
+    files: int = 3000,
+    *,
+    reset: bool = False,
+    second_city: bool = True,
+    second_city_clerks: int | None = None,
+    second_city_files: int = 0,
 ) -> SeedSummary:
     """Migrate, then insert the demo city in one transaction. `reset` drops every table and migrates
     from empty first; without it, a database that already holds a city raises `AlreadySeeded`.
-    `second_city`: Huedin too (a database of one municipality: the default one alone)."""
+    `second_city`: Huedin too (a database of one municipality: the default one alone), with
+    `second_city_clerks` clerks and `second_city_files` more files if given (`build_second_city`)."""
     if reset:
         reset_database(engine)
     else:
@@ -524,7 +568,7 @@ def seed_demo_city(
     if is_seeded(engine):
         raise AlreadySeeded("the database already holds a city; pass reset=True (--reset) to rebuild it")
     city = build_demo_city(today, files)
-    second = build_second_city(today) if second_city else None
+    second = build_second_city(today, second_city_clerks, second_city_files) if second_city else None
     with session_scope(engine) as session:
         for municipality in DEMO_MUNICIPALITIES if second_city else ():
             session.add(municipality_row(municipality))

@@ -215,3 +215,23 @@ def test_the_second_municipality_is_small_with_its_own_hours_and_the_same_file_n
     assert SqlStaffDirectory(seeded, "huedin").get("c0001") is None
     assert SqlStaffDirectory(seeded, CLUJ).get("huedin-urbanism-c1") is None
     assert SqlStaffDirectory(seeded, "huedin").mayor().id == "huedin-primar"  # type: ignore[union-attr]
+
+
+def test_the_second_municipality_grows_to_a_benchmark_size(engine: Engine) -> None:
+    """`second_city_clerks` / `second_city_files` (the benchmarks' bigger second city): that many
+    clerks over Huedin's departments, each with a substitute in their department, and that many more
+    in-progress files handled by them, all Huedin's; Cluj-Napoca is the same city as without them."""
+    seed_demo_city(engine, TODAY, files=100, second_city_clerks=41, second_city_files=250)
+    with Session(engine) as session:
+        staff = list(session.exec(select(Staff).where(Staff.municipality_id == "huedin")))
+        files = list(session.exec(select(RegisteredFile).where(RegisteredFile.municipality_id == "huedin")))
+        cluj = session.exec(select(Staff).where(Staff.municipality_id == CLUJ, Staff.role == "clerk")).all()
+    clerks = {p.id: p for p in staff if p.role == Role.CLERK.value}
+    assert len(clerks) == 41 and len(cluj) == 524
+    assert Counter(p.department_id for p in clerks.values()) == {"huedin-urbanism": 21, "huedin-taxe": 20}
+    assert all(clerks[p.substitute_id].department_id == p.department_id for p in clerks.values())  # type: ignore[index]
+    extra = [f for f in files if f.registration_number.startswith("3")]
+    assert len(extra) == 250 and len({f.registration_number for f in extra}) == 250
+    assert all(f.status == FileStatus.IN_PROGRESS.value for f in extra)
+    assert all(clerks[f.last_handler_id].department_id == f.department_id for f in extra)
+    assert {f.last_handler_id for f in extra} == set(clerks)
