@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
+from core import catalogs
 from domain import phone_numbers, registration_numbers
 from domain.models import (
     AudienceRecord,
@@ -23,6 +24,22 @@ from domain.models import (
     TimelineEntry,
 )
 from workflows.guards import resolution_problem
+
+
+def offered_language(value: Language) -> Language:
+    """A language the city offers: one whose catalog is present (`core.catalogs.languages`)."""
+    offered = catalogs.languages()
+    if value not in offered:
+        listed = ", ".join(repr(code) for code in offered[:-1]) + f" or {offered[-1]!r}"
+        raise PydanticCustomError("enum", "Input should be {expected}", {"expected": listed})
+    return value
+
+
+OfferedLanguage = Annotated[
+    Language,
+    AfterValidator(offered_language),
+    Field(description="the language of the emails and pages: a catalog the city offers (ro, en, hu, …)"),
+]
 
 
 class Public(BaseModel):
@@ -91,7 +108,7 @@ class TicketRequest(Public):
         examples=["ioana.pop@example.ro"],
         description="where the emails go; special-use domains (.test, .local, localhost…) are refused",
     )
-    language: Language = Language.RO
+    language: OfferedLanguage = Language.RO
     accept_after_window: bool = Field(
         default=False, description="the window was full and you accept one of the later slots offered"
     )

@@ -31,7 +31,7 @@ from fpdf.fonts import FontFace, TextStyle, TTFFont
 
 from domain.activity_io import Holder, LetterFacts
 from domain.models import Channel, Language, ResolutionAction, Role
-from integrations.emails import LEVEL_NAMES
+from integrations.emails import level_names
 from integrations.templates import TEMPLATES, environment
 
 CONTENT_TYPE = "application/pdf"
@@ -50,7 +50,7 @@ ROLE_NAMES = {
     Role.MAYOR: "primar",
     Role.OPS: "operator",
 }
-LEVEL_TITLES = LEVEL_NAMES[Language.RO]
+LEVEL_TITLES = level_names(Language.RO)
 
 # What makes fpdf2 ask for an italic face: <i>, <em>, or a table cell's `i` attribute. Typed text is
 # escaped before layout, so only the template's own markup can match.

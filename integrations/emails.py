@@ -22,31 +22,18 @@ from email.utils import make_msgid
 
 from jinja2 import TemplateNotFound
 
+from core.catalogs import say
 from domain.activity_io import TicketFacts
-from domain.models import Channel, Language
+from domain.models import Language
 from integrations.templates import environment
 
-LEVEL_NAMES = {
-    Language.RO: ["funcționarul care are dosarul", "directorul de serviciu", "viceprimarul", "primarul"],
-    Language.EN: ["the clerk handling the file", "the service director", "the deputy mayor", "the mayor"],
-}
+
+def level_names(language: Language) -> list[str]:
+    """The four levels as a sentence names them ("the service director"): `email.level.<n>`."""
+    return [say(f"email.level.{level}", language) for level in range(4)]
 
 
 INVITE_FILENAME = "invite.ics"
-
-# How each channel reads in a sentence: staff emails say it in words, never the enum's value.
-CHANNEL_WORDS = {
-    Language.RO: {
-        Channel.WEBEX: "întâlnire video Webex",
-        Channel.PHONE: "telefon",
-        Channel.IN_PERSON: "la sediul primăriei",
-    },
-    Language.EN: {
-        Channel.WEBEX: "Webex video meeting",
-        Channel.PHONE: "phone call",
-        Channel.IN_PERSON: "at the city hall",
-    },
-}
 
 
 def compose(
@@ -89,9 +76,10 @@ def compose(
         "city": city,
         "lang": language.value,
         "workflow_id": workflow_id,
-        "channel_words": CHANNEL_WORDS[language][channel],
-        "level_name": LEVEL_NAMES[language][ticket.level],
-        "next_level_name": LEVEL_NAMES[language][ticket.next_level] if ticket.next_level else "",
+        # How the channel reads in a sentence: staff emails say it in words, never the enum's value.
+        "channel_words": say(f"email.channel.{channel.value}", language),
+        "level_name": level_names(language)[ticket.level],
+        "next_level_name": level_names(language)[ticket.next_level] if ticket.next_level else "",
     }
     rendered = template.render(context).strip()
     first, _, body = rendered.partition("\n")
@@ -104,7 +92,12 @@ def compose(
     message.set_content(body.strip() + "\n")
     paragraphs = [p.strip() for p in body.strip().split("\n\n") if p.strip()]
     html = env.get_template("email/layout.html.j2").render(
-        subject=message["Subject"], paragraphs=paragraphs, link=link, city=city, lang=language.value
+        subject=message["Subject"],
+        paragraphs=paragraphs,
+        link=link,
+        city=city,
+        lang=language.value,
+        open_ticket=say("email.open_ticket", language),
     )
     message.add_alternative(html, subtype="html")
     return message

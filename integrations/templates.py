@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from domain.messages import text
+from core.catalogs import text
 from domain.models import Language
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"

@@ -3,7 +3,7 @@ compose(), and the resolution document."""
 
 from __future__ import annotations
 
-import string
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import policy
@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 
 from activities.notifications import NotificationActivities
+from core.catalogs import text, translations
 from devstack.mailbox import Mailbox, StoredMessage
 from domain.activity_io import EmailRequest, TicketFacts
-from domain.messages import MESSAGES, text
+from domain.messages import CODES
 from domain.models import Channel, Language, Level, Outcome, TicketStatus, TicketView, TimelineEntry
 from integrations.emails import compose
 from integrations.templates import TEMPLATES
@@ -123,6 +124,13 @@ def render(kind: str, language: Language, **overrides: Any) -> EmailMessage:
 # --- the message catalogue -------------------------------------------------------------------------
 
 
+# Each code's sentence in the two languages of the API's own answers (the catalogs' `message.` ids).
+MESSAGES = {
+    code: {lang: translations(lang).gettext(f"message.{code}") for lang in (Language.RO, Language.EN)}
+    for code in CODES
+}
+
+
 def test_catalogue_is_not_empty_and_has_the_rejection_code() -> None:
     assert "no_matching_file" in MESSAGES
     assert len(MESSAGES) >= 10
@@ -139,7 +147,7 @@ def test_every_message_has_distinct_romanian_and_english_text(code: str) -> None
 @pytest.mark.parametrize("code", sorted(MESSAGES))
 def test_both_languages_take_the_same_placeholders(code: str) -> None:
     def fields(template: str) -> set[str]:
-        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+        return set(re.findall(r"%\((\w+)\)s", template))
 
     assert fields(MESSAGES[code][Language.RO]) == fields(MESSAGES[code][Language.EN])
 

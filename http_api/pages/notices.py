@@ -22,9 +22,9 @@ from temporalio.service import RPCError
 
 from core.settings import Settings
 from domain.accessibility import FEEDBACK_WORKFLOW, FeedbackDelivery, FeedbackForm, feedback_workflow_id
-from domain.field_messages import count, form_sentences
 from domain.models import Language
 from http_api.deps import StateDep
+from http_api.field_messages import count, form_sentences
 from http_api.pages.rendering import PageRoute, form_errors, query_with, read_form, render
 from http_api.pages.words import day_heading, page_language, sentence, word
 from store.accessibility_feedback import feedback_for

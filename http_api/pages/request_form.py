@@ -18,11 +18,11 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from core.links import citizen_key
-from domain.field_messages import form_sentences
 from domain.models import Channel, FileRef, Language, Level
 from http_api import citizen
 from http_api.deps import AppState, StateDep
 from http_api.errors import ApiError
+from http_api.field_messages import form_sentences
 from http_api.pages.rendering import PageRoute, form_errors, query_with, read_form, render, slot_offer
 from http_api.pages.words import page_language, sentence
 from http_api.schemas import TicketRequest

@@ -15,10 +15,10 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from domain.field_messages import sentences_for
 from domain.models import Language, NeededDocument, StaffMember
 from http_api import citizen
 from http_api.deps import AppState
+from http_api.field_messages import sentences_for
 from http_api.pages.rendering import SlotOffer, slot_offer
 from http_api.schemas import (
     AssignRequest,

@@ -1,0 +1,169 @@
+"""Every sentence a citizen or clerk reads, from the gettext catalogs in `locales/` (Babel).
+
+A catalog is `locales/<lang>/LC_MESSAGES/messages.po`; the languages offered are the catalogs
+present, Romanian first (the default and the fallback of every other). A city adds a language by
+adding one `.po` file (`pybabel init -i locales/messages.pot -d locales -l de`, then translate): it
+is read as it is, compiled in memory on first use, so there is no `.mo` to build or forget.
+
+Message ids are stable keys (`message.slot_taken`, `page.step1_title`, `field.generic.missing`),
+not English sentences: the API's codes are keys already, tests assert on keys, and a wording change
+in one language never orphans the others. `locales/messages.pot` lists them with the Romanian text
+as the translator's note (`python -m core.catalogs` rewrites it from `ro` and updates every catalog
+with Babel). Placeholders are Python's `%(name)s`, as Jinja2's i18n extension formats them; a
+literal percent sign is `%%`.
+
+Workflow code never imports this module: workflows keep codes (`domain.messages.CODES`); the
+activities, the API and the pages turn them into sentences here. Nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+from typing import Final
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+from domain.messages import CODES
+
+LOCALES: Final = Path(__file__).resolve().parent.parent / "locales"
+DEFAULT: Final = "ro"
+DOMAIN: Final = "messages"
+POT: Final = LOCALES / f"{DOMAIN}.pot"
+
+
+def po_path(lang: str, root: Path = LOCALES) -> Path:
+    return root / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@lru_cache
+def languages() -> tuple[str, ...]:
+    """The catalogs present: Romanian first, then the others by code."""
+    found = {path.parent.parent.name for path in LOCALES.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
+    return (DEFAULT, *sorted(found - {DEFAULT}))
+
+
+def supported(lang: str) -> str | None:
+    """`lang` ("hu", "HU", "hu-HU") as the code of a catalog present, or None."""
+    code = lang.strip().lower().replace("-", "_").split("_")[0]
+    return code if code in languages() else None
+
+
+def read_catalog(path: Path, lang: str) -> Catalog:
+    with path.open("rb") as fh:
+        return read_po(fh, locale=lang, domain=DOMAIN)
+
+
+@lru_cache
+def catalog(lang: str) -> Catalog:
+    return read_catalog(po_path(lang), lang)
+
+
+@lru_cache
+def translations(lang: str) -> Translations:
+    """The catalog compiled in memory; an untranslated id falls back to Romanian."""
+    lang = supported(lang) or DEFAULT
+    compiled = BytesIO()
+    write_mo(compiled, catalog(lang))
+    compiled.seek(0)
+    found = Translations(compiled, domain=DOMAIN)
+    if lang != DEFAULT:
+        found.add_fallback(translations(DEFAULT))
+    return found
+
+
+def ids(prefix: str = "") -> list[str]:
+    """The message ids of the source catalog (Romanian) that start with `prefix`, in file order."""
+    return [
+        str(m.id if isinstance(m.id, str) else m.id[0])
+        for m in catalog(DEFAULT)
+        if m.id and str(m.id if isinstance(m.id, str) else m.id[0]).startswith(prefix)
+    ]
+
+
+def known(key: str) -> bool:
+    """Whether the source catalog (Romanian) has `key`: the tables' shape lives in the catalogs."""
+    return key in catalog(DEFAULT)
+
+
+def say(key: str, lang: str = DEFAULT, /, **values: object) -> str:
+    """The sentence `key` in `lang`, its `%(name)s` placeholders filled from `values`."""
+    template = translations(lang).gettext(key)
+    return template % values if values else template.replace("%%", "%")
+
+
+def text(code: str, lang: str = DEFAULT, /, **values: object) -> str:
+    """The sentence of a `domain.messages` code (an unknown code reads as `invalid_input`)."""
+    return say(f"message.{code if code in CODES else 'invalid_input'}", lang, **values)
+
+
+def has_detail(code: str) -> bool:
+    """Whether the code's sentence says the refusal's detail (`%(detail)s`)."""
+    return code in CODES and "%(detail)s" in translations(DEFAULT).gettext(f"message.{code}")
+
+
+def say_count(key: str, n: int, lang: str = DEFAULT, /, **values: object) -> str:
+    """A plural entry (`unit.characters`): the form for `n`, with `%(n)s` written for `lang`."""
+    template = translations(lang).ngettext(key, f"{key}.plural", n)
+    return template % {"n": number(n, lang), **values}
+
+
+def number(n: int, lang: str = DEFAULT) -> str:
+    return format_decimal(n, locale=_locale(lang))
+
+
+def day(value: date, lang: str = DEFAULT) -> str:
+    """A day written out ("joi, 3 decembrie 2026"), in the catalog's own pattern (`format.day`)."""
+    return format_date(value, say("format.day", lang), locale=_locale(lang))
+
+
+def moment(local: datetime, lang: str = DEFAULT) -> str:
+    """A local day and time ("joi, 3 decembrie 2026, 10:30"), in the pattern `format.moment`."""
+    return format_datetime(local, say("format.moment", lang), tzinfo=local.tzinfo, locale=_locale(lang))
+
+
+def language_name(lang: str) -> str:
+    """The language's own name, from its own catalog ("Magyar")."""
+    return say("language.name", lang)
+
+
+@lru_cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(supported(lang) or DEFAULT)
+
+
+def write_template(root: Path = LOCALES) -> Catalog:
+    """`messages.pot` from the Romanian catalog (the source language), then every catalog updated
+    from it with Babel: new ids appear empty, ids gone are dropped (kept as obsolete)."""
+    source = read_catalog(po_path(DEFAULT, root), DEFAULT)
+    template = Catalog(domain=DOMAIN, project="Tichet Albastru", version="1", fuzzy=False)
+    for message in source:
+        if message.id:
+            plural = message.pluralizable
+            source_text = str(
+                message.string[-1] if isinstance(message.string, tuple | list) else message.string
+            )
+            note = [*message.auto_comments, f"ro: {source_text}"]
+            template.add(message.id, ("", "") if plural else "", auto_comments=note)
+    with (root / f"{DOMAIN}.pot").open("wb") as fh:
+        write_po(fh, template, width=100, omit_header=False)
+    for path in sorted(root.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        lang = path.parent.parent.name
+        found = read_catalog(path, lang)
+        found.update(template, no_fuzzy_matching=True)
+        with path.open("wb") as fh:
+            write_po(fh, found, width=100, ignore_obsolete=True)
+    return template
+
+
+if __name__ == "__main__":  # python -m core.catalogs [locales-dir]
+    write_template(Path(sys.argv[1]) if len(sys.argv) > 1 else LOCALES)
