@@ -18,6 +18,7 @@ activities, the API and the pages turn them into sentences here. Nothing is read
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date, datetime
 from functools import lru_cache
@@ -27,7 +28,7 @@ from typing import Final
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from babel.numbers import format_decimal
@@ -41,8 +42,8 @@ DOMAIN: Final = "messages"
 POT: Final = LOCALES / f"{DOMAIN}.pot"
 
 
-def po_path(lang: str, root: Path = LOCALES) -> Path:
-    return root / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+def po_path(lang: str, root: Path | None = None) -> Path:
+    return (root or LOCALES) / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 @lru_cache
@@ -165,5 +166,61 @@ def write_template(root: Path = LOCALES) -> Catalog:
     return template
 
 
-if __name__ == "__main__":  # python -m core.catalogs [locales-dir]
-    write_template(Path(sys.argv[1]) if len(sys.argv) > 1 else LOCALES)
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _forms(message: Message) -> list[str]:
+    return [
+        str(form)
+        for form in (message.string if isinstance(message.string, tuple | list) else [message.string])
+    ]
+
+
+def placeholders(text_: str) -> set[str]:
+    return set(_PLACEHOLDER.findall(text_))
+
+
+def problems(root: Path = LOCALES) -> list[str]:
+    """What is wrong with the catalogs under `root`, one line each; empty when every catalog has every
+    id of `messages.pot`, translated (not fuzzy, no empty form), with the same placeholders as the
+    Romanian source, and each form formats (a stray `%%` breaks it)."""
+    found: list[str] = []
+    template = read_catalog(root / f"{DOMAIN}.pot", DEFAULT)
+    wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id}
+    langs = sorted(path.parent.parent.name for path in root.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    if DEFAULT not in langs:
+        return [f"{DEFAULT}: no catalog"]
+    source = {key(m): m for m in read_catalog(po_path(DEFAULT, root), DEFAULT) if m.id}
+    for lang in langs:
+        messages = {key(m): m for m in read_catalog(po_path(lang, root), lang) if m.id}
+        for missing in sorted(wanted - set(messages)):
+            found.append(f"{lang}: {missing} is missing")
+        for mid, message in messages.items():
+            forms = _forms(message)
+            if mid not in wanted:
+                found.append(f"{lang}: {mid} is not in {DOMAIN}.pot")
+            if message.fuzzy or not all(form.strip() for form in forms):
+                found.append(f"{lang}: {mid} is not translated")
+                continue
+            expected = (
+                set().union(*(placeholders(f) for f in _forms(source[mid]))) if mid in source else set()
+            )
+            for form in forms:
+                if placeholders(form) != expected:
+                    found.append(f"{lang}: {mid} has {sorted(placeholders(form))}, ro has {sorted(expected)}")
+                try:
+                    form % dict.fromkeys(placeholders(form) | {"n"}, "1")
+                except (ValueError, TypeError, KeyError) as err:
+                    found.append(f"{lang}: {mid} does not format ({err})")
+    return found
+
+
+def key(message: Message) -> str:
+    return str(message.id if isinstance(message.id, str) else message.id[0])
+
+
+if __name__ == "__main__":  # python -m core.catalogs [locales-dir]: messages.pot, then the check
+    where = Path(sys.argv[1]) if len(sys.argv) > 1 else LOCALES
+    write_template(where)
+    print("\n".join(problems(where)) or "every catalog is complete")
+    sys.exit(1 if problems(where) else 0)
