@@ -1,5 +1,8 @@
-"""Composing an email from its templates: `templates/email/<lang>/<kind>.txt.j2`, whose first line is
-`Subject: …`, plus an HTML alternative from `templates/email/layout.html.j2`; and adding a calendar
+"""Composing an email from its templates: `templates/email/<kind>.txt.j2` for a citizen's email,
+whose sentences are the catalogs' `email.` entries in the citizen's language (`{{ _("email.…") }}`,
+Jinja2's i18n extension), or `templates/email/ro/<kind>.txt.j2` for a staff email (Romanian, the
+city hall's language); each template's first line is `Subject: …`. Plus an HTML alternative from
+`templates/email/layout.html.j2`; and adding a calendar
 invite to it (`add_invite`).
 
 MIME shape of an email with an invite:
@@ -22,7 +25,7 @@ from email.utils import make_msgid
 
 from jinja2 import TemplateNotFound
 
-from core.catalogs import say
+from core.catalogs import DEFAULT, say, supported
 from domain.activity_io import TicketFacts
 from domain.models import Language
 from integrations.templates import environment
@@ -47,7 +50,8 @@ def compose(
     *,
     workflow_id: str = "",
 ) -> EmailMessage:
-    """The email `kind` for `ticket`, in `language` (Romanian when that kind has no translation).
+    """The email `kind` for `ticket`, in `language` (Romanian for a staff email, or a language
+    without a catalog).
 
     `note` is whatever the workflow attached to this email: a message code (`choose_slot`), a
     reason (`ended`, `rescheduled`). For `rescheduled` its first line may be the previous slot
@@ -60,14 +64,16 @@ def compose(
     (the meeting's own channel wins: a Webex meeting that fell back to phone says "phone").
     """
     env = environment()
-    try:
-        template = env.get_template(f"email/{language.value}/{kind}.txt.j2")
-    except TemplateNotFound:
+    try:  # a citizen's email: one template, its sentences from the catalog of `language`
+        template = env.get_template(f"email/{kind}.txt.j2")
+        language = Language(supported(language) or DEFAULT)
+    except TemplateNotFound:  # a staff email: Romanian, as the city hall works
         language = Language.RO
         template = env.get_template(f"email/ro/{kind}.txt.j2")
     previous_start, reason = split_note(note)
     channel = ticket.meeting.channel if ticket.meeting is not None else ticket.channel
     context = {
+        "_": lambda key, **values: say(key, language, **values),
         "t": ticket,
         "link": link,
         "note": note,

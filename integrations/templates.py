@@ -29,6 +29,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],  # `_` is given per email, bound to its language (emails.compose)
     )
     env.filters["local_time"] = local_time
     env.globals["message"] = lambda code, lang="ro": text(code, Language(lang))

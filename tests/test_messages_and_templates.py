@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from activities.notifications import NotificationActivities
-from core.catalogs import text, translations
+from core.catalogs import languages, text, translations
 from devstack.mailbox import Mailbox, StoredMessage
 from domain.activity_io import EmailRequest, TicketFacts
 from domain.messages import CODES
@@ -35,10 +35,12 @@ SLOT = datetime(2026, 3, 30, 5, 30, tzinfo=UTC)  # Monday after the spring DST c
 SLOT_LOCAL = "30.03.2026 08:30"
 
 EMAIL_DIR = TEMPLATES / "email"
-RO_KINDS = sorted(p.name.removesuffix(".txt.j2") for p in (EMAIL_DIR / "ro").glob("*.txt.j2"))
-EN_KINDS = sorted(p.name.removesuffix(".txt.j2") for p in (EMAIL_DIR / "en").glob("*.txt.j2"))
-CITIZEN_KINDS = [k for k in RO_KINDS if not k.startswith("staff_")]
-STAFF_KINDS = [k for k in RO_KINDS if k.startswith("staff_")]
+# A citizen's email is one template in every language (its sentences from the catalogs); a staff
+# email is a Romanian template.
+CITIZEN_KINDS = sorted(p.name.removesuffix(".txt.j2") for p in EMAIL_DIR.glob("*.txt.j2"))
+STAFF_KINDS = sorted(p.name.removesuffix(".txt.j2") for p in (EMAIL_DIR / "ro").glob("*.txt.j2"))
+RO_KINDS = sorted(CITIZEN_KINDS + STAFF_KINDS)
+CITIZEN_LANGUAGES = [Language(code) for code in languages()]  # ro, en, hu: the catalogs shipped
 
 # What the workflow passes as `note` (blue_ticket.py): a message code for choose_slot, a reason for ended.
 NOTES = {"choose_slot": "slot_taken", "ended": "nu s-a putut aloca un funcționar la timp"}
@@ -193,16 +195,17 @@ def test_unknown_code_falls_back_to_invalid_input() -> None:
 
 
 def test_template_sets() -> None:
-    assert "confirmation" in RO_KINDS and "resolution" in RO_KINDS and "rejected" in RO_KINDS
-    assert set(EN_KINDS) <= set(RO_KINDS)
-    # every email a citizen can receive exists in English too; staff emails are Romanian only
-    assert set(CITIZEN_KINDS) == set(EN_KINDS)
+    assert "confirmation" in CITIZEN_KINDS and "resolution" in CITIZEN_KINDS and "rejected" in CITIZEN_KINDS
+    # staff emails are Romanian only; every email a citizen can receive is in every catalog's language
+    assert STAFF_KINDS and all(kind.startswith("staff_") for kind in STAFF_KINDS)
+    assert not any(kind.startswith("staff_") for kind in CITIZEN_KINDS)
     assert set(STATUS) == set(RO_KINDS), "a new template needs a realistic ticket state here"
 
 
 @pytest.mark.parametrize(
     ("kind", "language"),
-    [(k, Language.RO) for k in RO_KINDS] + [(k, Language.EN) for k in EN_KINDS],
+    [(k, Language.RO) for k in STAFF_KINDS]
+    + [(k, lang) for k in CITIZEN_KINDS for lang in CITIZEN_LANGUAGES],
 )
 def test_every_template_renders(kind: str, language: Language) -> None:
     message = render(kind, language)
@@ -223,7 +226,7 @@ def test_every_template_renders(kind: str, language: Language) -> None:
 
 
 @pytest.mark.parametrize("kind", CITIZEN_KINDS)
-@pytest.mark.parametrize("language", [Language.RO, Language.EN])
+@pytest.mark.parametrize("language", CITIZEN_LANGUAGES)
 def test_citizen_emails_carry_the_ticket_link(kind: str, language: Language) -> None:
     message = render(kind, language)
     assert LINK.replace("&", "&amp;") in html(message)
@@ -387,3 +390,13 @@ async def test_staff_emails_name_the_temporal_workflow_id(
     received = await received_staff_email(notifications, smtp, kind)
     assert f"în Temporal: {WORKFLOW_ID}" in received.text
     assert "bt-104233-2026-1" not in received.text
+
+
+def test_a_hungarian_citizen_reads_hungarian_emails() -> None:
+    """The catalog is all a language needs: the same templates, the sentences of `hu`."""
+    message = render("confirmation", Language("hu"))
+    body = plain(message)
+    assert message["Subject"] == f"Kék jegy visszaigazolva: {SLOT_LOCAL}"
+    assert body.startswith("Jó napot kívánunk!") and CLERK.name in body
+    assert "az ügyiratot kezelő ügyintéző" in body and 'lang="hu"' in html(message)
+    assert text("no_matching_file", Language("hu")) in plain(render("rejected", Language("hu")))
