@@ -132,9 +132,12 @@ def moment(local: datetime, lang: str = DEFAULT) -> str:
     return format_datetime(local, say("format.moment", lang), tzinfo=local.tzinfo, locale=_locale(lang))
 
 
-def language_name(lang: str) -> str:
-    """The language's own name, from its own catalog ("Magyar")."""
-    return say("language.name", lang)
+def language_name(lang: str, in_language: str | None = None) -> str:
+    """The language's own name, from its own catalog ("Magyar"); or, `in_language` given, its name
+    in that language, from Babel ("maghiară")."""
+    if in_language is None:
+        return say("language.name", lang)
+    return Locale.parse(lang).get_language_name(_locale(in_language)) or lang
 
 
 @lru_cache

@@ -1,9 +1,8 @@
-"""Composing an email from its templates: `templates/email/<kind>.txt.j2` for a citizen's email,
-whose sentences are the catalogs' `email.` entries in the citizen's language (`{{ _("email.…") }}`,
-Jinja2's i18n extension), or `templates/email/ro/<kind>.txt.j2` for a staff email (Romanian, the
-city hall's language); each template's first line is `Subject: …`. Plus an HTML alternative from
-`templates/email/layout.html.j2`; and adding a calendar
-invite to it (`add_invite`).
+"""Composing an email from its template, `templates/email/<kind>.txt.j2`, whose first line is
+`Subject: …` and whose sentences are the catalogs' (`{{ _("email.…") }}`, Jinja2's i18n extension):
+a citizen's email in the citizen's language, a staff email (`staff_…`) in Romanian, the city hall's.
+Plus an HTML alternative from `templates/email/layout.html.j2`; and adding a calendar invite to it
+(`add_invite`).
 
 MIME shape of an email with an invite:
 
@@ -22,8 +21,6 @@ from __future__ import annotations
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
-
-from jinja2 import TemplateNotFound
 
 from core.catalogs import DEFAULT, say, supported
 from domain.activity_io import TicketFacts
@@ -50,7 +47,7 @@ def compose(
     *,
     workflow_id: str = "",
 ) -> EmailMessage:
-    """The email `kind` for `ticket`, in `language` (Romanian for a staff email, or a language
+    """The email `kind` for `ticket`, in `language` (Romanian for a staff email, or for a language
     without a catalog).
 
     `note` is whatever the workflow attached to this email: a message code (`choose_slot`), a
@@ -64,12 +61,9 @@ def compose(
     (the meeting's own channel wins: a Webex meeting that fell back to phone says "phone").
     """
     env = environment()
-    try:  # a citizen's email: one template, its sentences from the catalog of `language`
-        template = env.get_template(f"email/{kind}.txt.j2")
-        language = Language(supported(language) or DEFAULT)
-    except TemplateNotFound:  # a staff email: Romanian, as the city hall works
-        language = Language.RO
-        template = env.get_template(f"email/ro/{kind}.txt.j2")
+    template = env.get_template(f"email/{kind}.txt.j2")
+    # A staff email is Romanian, the city hall's language; a citizen's is in theirs, when a catalog has it.
+    language = Language.RO if kind.startswith("staff_") else Language(supported(language) or DEFAULT)
     previous_start, reason = split_note(note)
     channel = ticket.meeting.channel if ticket.meeting is not None else ticket.channel
     context = {
