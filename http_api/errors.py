@@ -47,7 +47,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        """Each field with a sentence for the person who filled it (`domain/field_messages.py`),
+        """Each field with a sentence for the person who filled it (`http_api/field_messages.py`),
         never the validator's own English or a pattern."""
         fields = [
             {"field": field, "problem": problem}

@@ -222,7 +222,7 @@ class ResolutionRequest(Public):
         cls, documents: list[NeededDocument], info: ValidationInfo
     ) -> list[NeededDocument]:
         """The rule the workflow's guard applies, here so the clerk gets a 422 on this field (the
-        error type is the `domain.messages` code, its sentence in `domain.field_messages`)."""
+        error type is the `domain.messages` code, its sentence in `http_api.field_messages`)."""
         problem = resolution_problem(info.data.get("category"), documents)
         if problem is not None:
             raise PydanticCustomError(problem, "the documents do not fit the category")
@@ -276,7 +276,7 @@ class ErrorBody(Public):
     never sent as null."""
 
     code: str = Field(examples=["no_matching_file"], description="stable; the list is in domain/messages.py")
-    message: str = Field(description="Romanian, or English with `Accept-Language: en`")
+    message: str = Field(description="Romanian, or the first language of `Accept-Language` that has a catalog (en, hu)")
     detail: str | SkipJsonSchema[None] = Field(
         default=None, description="the reason, in English", json_schema_extra=_omitted
     )

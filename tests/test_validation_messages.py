@@ -1,7 +1,7 @@
 """Bad input is answered in people's words (RO by default, EN on request), and sloppy but right
 input is accepted: registration numbers as copied from a slip, phone numbers as people write them.
 
-The 422 cases go over real HTTP to the real app; the sentences come from `domain/field_messages.py`
+The 422 cases go over real HTTP to the real app; the sentences come from `http_api/field_messages.py`
 and each case checks both languages and that nothing of the validator's own wording (or a regular
 expression) reaches the body.
 """

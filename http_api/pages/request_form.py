@@ -35,7 +35,7 @@ CONTACT_FIELDS = ("slot_start", "channel", "phone", "email")
 
 def _bad_fields(err: ValidationError, lang: Language) -> dict[str, str]:
     """The form fields a validation error names, in form order, each with the sentence shown next
-    to it (`domain/field_messages.py`, the same as the API's 422); the keys get aria-invalid."""
+    to it (`http_api/field_messages.py`, the same as the API's 422); the keys get aria-invalid."""
     named = form_sentences(err.errors(), lang)
     return {f: named[f] for f in (*FILE_FIELDS, *CONTACT_FIELDS) if f in named}
 

@@ -45,7 +45,7 @@ class FormInvalid(Exception):
         super().__init__(", ".join(self.fields))
 
     def sentences(self, lang: Language) -> dict[str, str]:
-        """Form field -> its sentence (`domain/field_messages.py`, as in the API's 422)."""
+        """Form field -> its sentence (`http_api/field_messages.py`, as in the API's 422)."""
         found: dict[str, str] = {}
         for field, error in self.problems:
             [(_, sentence)] = sentences_for([error], lang, on_form=True)
