@@ -276,7 +276,9 @@ class ErrorBody(Public):
     never sent as null."""
 
     code: str = Field(examples=["no_matching_file"], description="stable; the list is in domain/messages.py")
-    message: str = Field(description="Romanian, or the first language of `Accept-Language` that has a catalog (en, hu)")
+    message: str = Field(
+        description="Romanian, or the first language of `Accept-Language` that has a catalog (en, hu)"
+    )
     detail: str | SkipJsonSchema[None] = Field(
         default=None, description="the reason, in English", json_schema_extra=_omitted
     )
