@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from core.catalogs import say
+from core.catalogs import say, short_moment
 from domain import activity_io as io
 from domain.models import Channel, Language, MeetingInfo
 from integrations.webex import WebexMeetings, WebexPermanentError, WebexRetryableError
@@ -86,7 +86,7 @@ class MeetingFollowUpActivities:
         # Tickets started before `lean-activity-inputs-v1` still ask with the whole view.
         request = asked.lean() if isinstance(asked, io.HostNoticeRequestWithView) else asked
         when = (
-            request.slot_start.astimezone(BUCHAREST).strftime("%d.%m.%Y %H:%M") if request.slot_start else "—"
+            short_moment(request.slot_start.astimezone(BUCHAREST), Language.RO) if request.slot_start else "—"
         )
         link = f"{self.base_url}/personal/tichete/{activity.info().workflow_id}"
         markdown = say(

@@ -132,6 +132,12 @@ def moment(local: datetime, lang: str = DEFAULT) -> str:
     return format_datetime(local, say("format.moment", lang), tzinfo=local.tzinfo, locale=_locale(lang))
 
 
+def short_moment(local: datetime, lang: str = DEFAULT) -> str:
+    """A local day and time in figures, as emails, invites and letters write them ("30.03.2026
+    08:30"; Hungarian "2026. 03. 30. 08:30"): the pattern `format.short_moment`."""
+    return format_datetime(local, say("format.short_moment", lang), tzinfo=local.tzinfo, locale=_locale(lang))
+
+
 def language_name(lang: str, in_language: str | None = None) -> str:
     """The language's own name, from its own catalog ("Magyar"); or, `in_language` given, its name
     in that language, from Babel ("maghiară")."""

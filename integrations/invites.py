@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, vCalAddress
 
-from core.catalogs import say
+from core.catalogs import say, short_moment
 from domain.activity_io import TicketFacts
 from domain.models import Channel, Language
 
@@ -171,7 +171,7 @@ def _description(
     if cancelled:
         lines.append(texts("cancelled"))
     else:
-        lines.append(texts("when", when=local_start.strftime("%d.%m.%Y %H:%M")))
+        lines.append(texts("when", when=short_moment(local_start, texts.language)))
         meeting, channel = ticket.meeting, _channel(ticket)
         if channel == Channel.WEBEX:
             url = meeting.join_url if meeting is not None else None
