@@ -152,8 +152,8 @@ def _locale(lang: str) -> Locale:
 
 
 def write_template(root: Path = LOCALES) -> Catalog:
-    """`messages.pot` from the Romanian catalog (the source language), then every catalog updated
-    from it with Babel: new ids appear empty, ids gone are dropped (kept as obsolete)."""
+    """`messages.pot` from the Romanian catalog (the source language: its notes plus its text), then
+    every other catalog updated from it with Babel: new ids appear empty, ids gone are dropped."""
     source = read_catalog(po_path(DEFAULT, root), DEFAULT)
     template = Catalog(domain=DOMAIN, project="Tichet Albastru", version="1", fuzzy=False)
     for message in source:
@@ -168,6 +168,8 @@ def write_template(root: Path = LOCALES) -> Catalog:
         write_po(fh, template, width=100, omit_header=False)
     for path in sorted(root.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         lang = path.parent.parent.name
+        if lang == DEFAULT:  # the source: its ids are the template's
+            continue
         found = read_catalog(path, lang)
         found.update(template, no_fuzzy_matching=True)
         with path.open("wb") as fh:
