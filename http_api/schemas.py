@@ -44,10 +44,18 @@ def offered_language(value: Language) -> Language:
     return value
 
 
+def _offered_languages(schema: dict[str, Any]) -> None:
+    """The OpenAPI document lists the languages offered, read when it is generated (the catalogs)."""
+    schema["enum"] = list(catalogs.languages())
+
+
 OfferedLanguage = Annotated[
     Language,
     AfterValidator(offered_language),
-    Field(description="the language of the emails and pages: a catalog the city offers (ro, en, hu, …)"),
+    Field(
+        description="the language of the emails and pages: a catalog the city offers (ro, en, hu, …)",
+        json_schema_extra=_offered_languages,
+    ),
 ]
 
 
