@@ -1,9 +1,10 @@
 """Every sentence a citizen or clerk reads, from the gettext catalogs in `locales/` (Babel).
 
 A catalog is `locales/<lang>/LC_MESSAGES/messages.po`; the languages offered are the catalogs
-present, Romanian first (the default and the fallback of every other). A city adds a language by
-adding one `.po` file (`pybabel init -i locales/messages.pot -d locales -l de`, then translate): it
-is read as it is, compiled in memory on first use, so there is no `.mo` to build or forget.
+present, Romanian first (the default and the fallback of every other), found when the process
+starts. A city adds a language by adding one `.po` file (`pybabel init -i locales/messages.pot -d
+locales -l de`, then translate): it is read as it is, compiled in memory on first use, so there is
+no `.mo` to build or forget.
 
 Message ids are stable keys (`message.slot_taken`, `page.step1_title`, `field.generic.missing`),
 not English sentences: the API's codes are keys already, tests assert on keys, and a wording change
@@ -84,11 +85,7 @@ def translations(lang: str) -> Translations:
 
 def ids(prefix: str = "") -> list[str]:
     """The message ids of the source catalog (Romanian) that start with `prefix`, in file order."""
-    return [
-        str(m.id if isinstance(m.id, str) else m.id[0])
-        for m in catalog(DEFAULT)
-        if m.id and str(m.id if isinstance(m.id, str) else m.id[0]).startswith(prefix)
-    ]
+    return [key(m) for m in catalog(DEFAULT) if m.id and key(m).startswith(prefix)]
 
 
 def known(key: str) -> bool:
@@ -164,7 +161,7 @@ def write_template(root: Path = LOCALES) -> Catalog:
             )
             note = [*message.auto_comments, f"ro: {source_text}"]
             template.add(message.id, ("", "") if plural else "", auto_comments=note)
-    with (root / f"{DOMAIN}.pot").open("wb") as fh:
+    with (root / POT.name).open("wb") as fh:
         write_po(fh, template, width=100, omit_header=False)
     for path in sorted(root.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         lang = path.parent.parent.name
@@ -196,7 +193,7 @@ def problems(root: Path = LOCALES) -> list[str]:
     id of `messages.pot`, translated (not fuzzy, no empty form), with the same placeholders as the
     Romanian source, and each form formats (a stray `%%` breaks it)."""
     found: list[str] = []
-    template = read_catalog(root / f"{DOMAIN}.pot", DEFAULT)
+    template = read_catalog(root / POT.name, DEFAULT)
     wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id}
     langs = sorted(path.parent.parent.name for path in root.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
     if DEFAULT not in langs:
