@@ -15,11 +15,13 @@ from babel.messages.pofile import read_po, write_po
 
 from core import catalogs
 from core.catalogs import LOCALES, languages, po_path, problems, say, say_count, text
+from integrations.templates import TEMPLATES
 from domain.messages import CODES
 from domain.models import Language
 from http_api.pages.words import day_heading, moment
 
 SHIPPED = ("ro", "en", "hu")
+ROMANIAN = re.compile("[ăâîșțĂÂÎȘȚ]")
 
 
 def test_the_shipped_catalogs_are_offered_romanian_first() -> None:
@@ -126,3 +128,18 @@ def test_hungarian_is_hungarian_and_an_unknown_language_reads_romanian() -> None
     assert text("slot_taken", "hu").startswith("A választott időpontot")
     assert re.search("[áéíóöőúüű]", text("no_matching_file", "hu"))
     assert text("slot_taken", "xx") == text("slot_taken", "ro")
+
+
+def test_no_template_holds_a_romanian_sentence_of_its_own() -> None:
+    """Pages, emails and the letter take their words from the catalogs: outside Jinja2's comments,
+    tags and expressions no template has a Romanian letter (a sentence typed into a template would
+    exist in one language only)."""
+    jinja = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", re.S)
+    templates = [*TEMPLATES.rglob("*.j2"), *TEMPLATES.rglob("*.html")]
+    assert len(templates) > 20
+    typed = {
+        str(path.relative_to(TEMPLATES)): sorted(set(ROMANIAN.findall(jinja.sub("", path.read_text()))))
+        for path in templates
+    }
+    assert {name: letters for name, letters in typed.items() if letters} == {}
+    assert ROMANIAN.findall(jinja.sub("", '{{ _("email.hello") }}\nBună ziua,')) == ["ă"]  # it would see one
