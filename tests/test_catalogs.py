@@ -15,10 +15,10 @@ from babel.messages.pofile import read_po, write_po
 
 from core import catalogs
 from core.catalogs import LOCALES, languages, po_path, problems, say, say_count, text
-from integrations.templates import TEMPLATES
 from domain.messages import CODES
 from domain.models import Language
 from http_api.pages.words import day_heading, moment
+from integrations.templates import TEMPLATES
 
 SHIPPED = ("ro", "en", "hu")
 ROMANIAN = re.compile("[ăâîșțĂÂÎȘȚ]")
