@@ -9,10 +9,18 @@ import asyncio
 import dataclasses
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
+from temporalio import activity
 from temporalio.client import Client
 from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
-from temporalio.worker import Worker, WorkerDeploymentConfig
+from temporalio.worker import (
+    ActivityInboundInterceptor,
+    ExecuteActivityInput,
+    Interceptor,
+    Worker,
+    WorkerDeploymentConfig,
+)
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.accessibility import FeedbackActivities
@@ -27,12 +35,15 @@ from activities.retention import RetentionActivities
 from core.retention_schedule import ensure_purge_schedule
 from core.settings import Settings, get_settings
 from core.temporal_client import DATA_CONVERTER, connect
+from core.tenancy import acting_for, current_municipality, municipality_of_workflow, set_default_municipality
 from domain.calendar import CityCalendar
+from domain.municipalities import Municipality
 from integrations.erasure import TicketHistories
 from integrations.mailer import SmtpMailer
 from integrations.webex import WebexMeetings
 from store.accessibility_feedback import feedback_for
 from store.calendar import open_calendar_source
+from store.municipalities import SqlMunicipalities, municipalities_for, settings_fallback
 from store.personal_data import personal_data_for
 from store.stores import open_stores
 from workflows.accessibility_feedback import AccessibilityFeedbackWorkflow
@@ -61,6 +72,35 @@ def with_our_converter(client: Client) -> Client:
     return Client(**config)
 
 
+class MunicipalityInterceptor(Interceptor):
+    """Each activity acts for the municipality its workflow id names (`core.tenancy`): the shared
+    SQL adapters scope their queries by it, the emails and the letter take its name and sender."""
+
+    def __init__(self, municipalities: SqlMunicipalities) -> None:
+        self.municipalities = municipalities
+
+    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:
+        return _ActingFor(next, self.municipalities)
+
+
+class _ActingFor(ActivityInboundInterceptor):
+    def __init__(self, next: ActivityInboundInterceptor, municipalities: SqlMunicipalities) -> None:
+        super().__init__(next)
+        self.municipalities = municipalities
+
+    async def execute_activity(self, input: ExecuteActivityInput) -> Any:
+        workflow_id = activity.info().workflow_id or ""
+        known = await asyncio.to_thread(self.municipalities.ids)
+        # Set here, in the activity's own context: a threaded activity gets a copy of it.
+        with acting_for(municipality_of_workflow(workflow_id, known)):
+            return await super().execute_activity(input)
+
+
+def current_city(municipalities: SqlMunicipalities, fallback: Municipality) -> Municipality:
+    """The municipality the running activity acts for (the default one when it has no row)."""
+    return municipalities.get(current_municipality()) or fallback
+
+
 def deployment_config(settings: Settings) -> WorkerDeploymentConfig | None:
     """A versioned worker when a build id is set. Auto-upgrade, not pinned: a ticket lives 30+ days,
     and pinning would keep every old build's workers running until its last ticket closes."""
@@ -75,16 +115,35 @@ def deployment_config(settings: Settings) -> WorkerDeploymentConfig | None:
 
 
 def create_worker(client: Client, settings: Settings, *, task_queue: str | None = None) -> Worker:
+    set_default_municipality(settings.default_municipality)
+    fallback = settings_fallback(settings)
+    municipalities = municipalities_for(settings.database_url, fallback)
+
+    def city() -> Municipality:
+        return current_city(municipalities, fallback)
+
+    calendars: dict[str, tuple[Municipality, CityCalendar]] = {}
+
+    def city_calendar() -> CityCalendar:
+        found = city()
+        known = calendars.get(found.id)
+        if known is None or known[0] != found:  # a changed row gives a new calendar
+            known = calendars[found.id] = (found, found.calendar())
+        return known[1]
+
+    # Opened without a municipality: each activity's queries are scoped by the one it acts for.
     stores = open_stores(settings.database_url)
     calendar = CityCalendar(time_zone=settings.time_zone)
     mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, settings.smtp_sender)
     webex = WebexMeetings(settings.webex_base_url, settings.webex_token)
     registry = RegistryActivities(stores.registry, stores.staff, calendar)
     calendar_source = open_calendar_source(settings.database_url)
-    booking = BookingActivities(stores.staff, stores.bookings, calendar, calendar_source=calendar_source)
+    booking = BookingActivities(
+        stores.staff, stores.bookings, calendar, calendar_source=calendar_source, calendars=city_calendar
+    )
     meetings = MeetingActivities(webex)
     follow_up = MeetingFollowUpActivities(webex, settings.public_base_url)
-    calendar_activities = CalendarActivities(calendar, calendar_source)
+    calendar_activities = CalendarActivities(calendar, calendar_source, calendars=city_calendar)
     notifications = NotificationActivities(
         mailer,
         stores.registry,
@@ -92,9 +151,10 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
         settings.link_secret,
         settings.city_name,
         deliveries=stores.deliveries,
+        municipality=city,
     )
     documents = DocumentActivities(
-        stores.registry, settings.city_name, settings.public_base_url, settings.link_secret
+        stores.registry, settings.city_name, settings.public_base_url, settings.link_secret, municipality=city
     )
     archive = ArchiveActivities(stores.archive, webex)
     worker_client = with_our_converter(client)
@@ -135,7 +195,9 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
         # Database and Webex calls are blocking; they run on threads so the event loop stays free.
         activity_executor=ThreadPoolExecutor(max_workers=20),
         workflow_runner=SANDBOX,
+        max_cached_workflows=settings.worker_max_cached_workflows,
         deployment_config=deployment_config(settings),
+        interceptors=[MunicipalityInterceptor(municipalities)],
     )
 
 

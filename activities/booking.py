@@ -3,12 +3,14 @@ full day (the daily cap is counted again under the ledger's day lock)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.tenancy import CityCalendarOfTheTicket
 from domain import activity_io as io
 from domain.availability import DEFAULT_DAILY_CAP, CalendarSource, daily_cap_for, slot_refusal
 from domain.calendar import CityCalendar
@@ -16,7 +18,7 @@ from domain.models import Booking
 from domain.ports import BookingLedger, DayFull, SlotTaken, StaffDirectory
 
 
-class BookingActivities:
+class BookingActivities(CityCalendarOfTheTicket):
     """`calendar_source` and `daily_cap` must be the ones the API's `offered_slots` uses, so a slot
     it shows is one this activity accepts (without a source, both use the R4 defaults)."""
 
@@ -28,8 +30,10 @@ class BookingActivities:
         *,
         calendar_source: CalendarSource | None = None,
         daily_cap: int | None = DEFAULT_DAILY_CAP,
+        calendars: Callable[[], CityCalendar] | None = None,
     ) -> None:
         self.staff, self.bookings, self.calendar = staff, bookings, calendar
+        self._calendars = calendars
         self.calendar_source, self.daily_cap = calendar_source, daily_cap
 
     @activity.defn(name=io.RESERVE_SLOT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from temporalio import activity
@@ -10,6 +11,7 @@ from core.catalogs import say
 from core.links import citizen_url, workflow_id_for
 from domain import activity_io as io
 from domain.models import Language, Policy, RegisteredDocument
+from domain.municipalities import Municipality
 from domain.ports import DocumentRegistry
 from integrations.documents import CONTENT_TYPE, filename_for, render_resolution
 
@@ -34,9 +36,12 @@ class DocumentActivities:
         city: str,
         base_url: str | None = None,
         link_secret: str | None = None,
+        municipality: Callable[[], Municipality] | None = None,
     ) -> None:
         self.registry, self.city = registry, city
         self.base_url, self.link_secret = base_url, link_secret
+        # The municipality the running activity acts for (issue 11): its name and letterhead.
+        self.municipality = municipality
 
     @activity.defn(name=io.ISSUE_DOCUMENT)
     def issue_resolution_document(self, asked: io.AnyDocumentRequest) -> RegisteredDocument:
@@ -58,12 +63,14 @@ class DocumentActivities:
             content=b"",
             at=request.at,
         )
+        found = self.municipality() if self.municipality is not None else None
         content = render_resolution(
             ticket,
             request.resolution,
             registered.registration_number,
             request.at,
-            self.city,
+            found.name if found is not None else self.city,
+            header=found.pdf_header if found is not None else "",
             escalation_url=self._escalation_url(ticket),
             escalation_deadline=escalation_deadline(ticket, request.at),
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -13,6 +13,7 @@ from temporalio import activity
 
 from core.links import citizen_url
 from domain import activity_io as io
+from domain.municipalities import Municipality
 from domain.ports import DocumentRegistry, EmailDeliveries, RecipientKind
 from integrations.emails import add_invite, compose
 from integrations.invites import Method, meeting_invite, sequence_at
@@ -55,7 +56,9 @@ async def heartbeating() -> AsyncIterator[None]:
 class NotificationActivities:
     """`sender` is the organizer of calendar invites: the address the citizen's calendar shows and
     would write to. By default it is the mailer's From address, so invites and emails agree.
-    `deliveries` is the sent-log checked before each send (the worker always passes it)."""
+    `deliveries` is the sent-log checked before each send (the worker always passes it).
+    `municipality`, when given, names the municipality the running activity acts for (issue 11):
+    its name and its sender address replace `city` and `sender`."""
 
     def __init__(
         self,
@@ -66,10 +69,18 @@ class NotificationActivities:
         city: str,
         sender: str | None = None,
         deliveries: EmailDeliveries | None = None,
+        municipality: Callable[[], Municipality] | None = None,
     ) -> None:
         self.mailer, self.registry, self.deliveries = mailer, registry, deliveries
         self.base_url, self.link_secret, self.city = base_url, link_secret, city
         self.sender = sender or mailer.sender
+        self.municipality = municipality
+
+    def _city_and_sender(self) -> tuple[str, str]:
+        if self.municipality is None:
+            return self.city, self.sender
+        found = self.municipality()
+        return found.name, found.sender
 
     @activity.defn(name=io.SEND_EMAIL)
     async def send_email(self, asked: io.AnyEmailRequest) -> None:
@@ -118,6 +129,7 @@ class NotificationActivities:
         self, request: io.EmailRequest, link: str, asked_at: datetime, workflow_id: str
     ) -> EmailMessage:
         ticket = request.ticket
+        city, sender = self._city_and_sender()
         message = compose(
             request.kind,
             request.language,
@@ -125,9 +137,11 @@ class NotificationActivities:
             ticket,
             link,
             request.note,
-            self.city,
+            city,
             workflow_id=workflow_id,
         )
+        if sender != self.mailer.sender:
+            message["From"] = sender
         method = INVITES.get(request.kind)
         # A ticket cancelled before it had a time has nothing for a calendar to hold or drop.
         if method is not None and (ticket.meeting is not None or ticket.slot_start is not None):
@@ -135,9 +149,9 @@ class NotificationActivities:
                 ticket,
                 method,
                 sequence_at(asked_at),
-                self.sender,
+                sender,
                 request.to,
-                self.city,
+                city,
                 language=request.language,
                 link=link,
                 stamp=asked_at,

@@ -1,20 +1,27 @@
-"""How long one availability request takes, and how many bookings a second the ledger takes, in
-the demo city (524 clerks, 3 000 files) carrying 100 000 past and future bookings, on SQLite and on
-PostgreSQL (issue 3, point 6).
+"""How long one availability request takes, and how many bookings a second the ledger takes, with
+two municipalities and 3 000 clerks carrying their past and future bookings, on SQLite and on
+PostgreSQL (issue 3, point 6; issue 11, point 3).
 
-    .venv/bin/python -m bench.availability [--bookings N] [--requests N] [--clients C]
+    .venv/bin/python -m bench.availability [--clerks N] [--bookings N] [--requests N] [--clients C]
         [--attempts N] [--backends sqlite,postgresql] [--profile] [--json]
 
 For each backend, in a throw-away database (a SQLite file in a temporary directory, a PostgreSQL
 database created and dropped on 127.0.0.1:5432):
 
-1. **seed** the demo city (`store.seed`), then bulk-insert N bookings spread over every clerk: 70 %
-   in the last 90 days (8 % of those cancelled), 30 % over the next 20 days, on the R4 slot grid,
-   so a clerk's window already has some of its slots taken; then ANALYZE, as autovacuum would.
+1. **seed** the demo city (`store.seed`: Cluj-Napoca, 524 clerks, 3 000 files), then the second
+   municipality (Huedin) as a department set of its own, with the rest of `--clerks` (default
+   3 000 in all) and as many files per clerk; then bulk-insert the bookings spread over every
+   clerk (default 190 a clerk, the demo city's 100 000 over 524): 70 % in the last 90 days (8 % of
+   those cancelled), 30 % over the next 20 days, on the R4 slot grid, so a clerk's window already
+   has some of its slots taken; then ANALYZE, as autovacuum would. (Municipalities are not yet
+   tenants in the store: the second city is a separate department set, its staff and files
+   distinct rows, so the requests search a directory of 3 000 clerks as a national deployment's
+   would.)
 2. **GET /slots over HTTP**: the real app (`api.create_app`, with a Temporal dev server started as
    `tests/conftest.py` does; `/slots` never calls it) served by uvicorn on a loopback port, and
-   `--requests` sequential requests from httpx for random in-progress files after a warm-up: the
-   API's own `_eligible_file` (R1) and `_slots` (R2, R4, R5) as it is wired today.
+   `--requests` sequential requests from httpx for random in-progress files, alternately of each
+   municipality, after a warm-up: the API's own `_eligible_file` (R1) and `_slots` (R2, R4, R5)
+   as it is wired today. Target (issue 11): p95 < 5 ms on PostgreSQL.
 3. **in-process, with the calendar configuration**: the same two steps as direct calls, with
    `offered_slots(..., calendar_source=SqlCalendarSource)`: what `/slots` costs once the source is
    wired in; and the worst case, a clerk whose whole window is booked, for which the API also
@@ -39,7 +46,6 @@ import os
 import platform
 import pstats
 import random
-import shlex
 import sqlite3
 import statistics
 import sys
@@ -59,7 +65,7 @@ from sqlalchemy import Engine, func, insert, text
 from sqlmodel import col, select
 
 from api import create_app
-from bench.lifecycle import city_today, percentile, start_temporal
+from bench.lifecycle import city_today, command_line, percentile, start_temporal
 from core.settings import Settings
 from domain.availability import first_slots_after_window, offered_slots
 from domain.calendar import CityCalendar
@@ -71,19 +77,25 @@ from store.bookings import SqlBookingLedger
 from store.calendar import SqlCalendarSource
 from store.db import engine_for, make_engine, session_scope
 from store.seed import seed_demo_city
-from store.tables import BookingRow, RegisteredFile, Staff
+from store.seed_data import DEPARTMENTS, GIVEN_NAMES, SURNAMES
+from store.tables import BookingRow, Department, RegisteredFile, Staff
 from store.testing import PostgresUnavailable, temporary_postgres_url
 from tests.servers import serve_in_loop
 
 SEED = 20260
 DEMO_FILES = 3000
+DEMO_CLERKS = 524  # store.seed's city
+SECOND_CITY = "huedin"
+SECOND_CITY_NAME = "Municipiul Huedin"
+SECOND_CITY_FIRST_NUMBER = 500001  # registration numbers are one registry's until tenancy lands
+BOOKINGS_PER_CLERK = 190  # the demo city's 100 000 bookings over its 524 clerks
 PAST_DAYS, FUTURE_DAYS = 90, 20
 FUTURE_SHARE = 0.30
 CANCELLED_SHARE = 0.08
 RACE_DAYS_AHEAD = 40  # the booking race uses days no seeded booking reaches
 COLLISION_SHARE = 0.10
 INSERT_CHUNK = 5000
-TARGET_P95_MS = 20.0
+TARGET_P95_MS = 5.0  # issue 11, on PostgreSQL (issue 3 asked < 20 ms on both)
 
 
 # --- the data -------------------------------------------------------------------------------------
@@ -149,8 +161,74 @@ def insert_bookings(engine: Engine, today: date, count: int, now: datetime) -> i
     return len(rows)
 
 
+def add_second_city(engine: Engine, today: date, clerks: int) -> int:
+    """The second municipality beside the demo city: the demo city's departments again (ids
+    `huedin-…`), `clerks` clerks spread over them as the demo city spreads its own, each department
+    with its director, substitutes within the department, and in-progress files (as many per clerk
+    as the demo city has) handled by them. Returns the number of files."""
+    rng = random.Random(SEED + 3)
+    total = sum(spec.clerks for spec in DEPARTMENTS)
+    sizes = [max(1, round(spec.clerks * clerks / total)) for spec in DEPARTMENTS]
+    sizes[0] += clerks - sum(sizes)
+    departments: list[dict[str, Any]] = []
+    staff: list[dict[str, Any]] = []
+    files: list[dict[str, Any]] = []
+    handlers: list[tuple[str, str]] = []  # (department, clerk)
+    number = 0
+    for spec, size in zip(DEPARTMENTS, sizes, strict=True):
+        department = f"{SECOND_CITY}-{spec.id}"
+        director = f"{SECOND_CITY}-dir-{spec.id}"
+        departments.append(
+            {"id": department, "name": f"{spec.name} ({SECOND_CITY_NAME})", "director_id": director}
+        )
+        ids = [f"{SECOND_CITY}-c{number + i:04d}" for i in range(1, size + 1)]
+        number += size
+        for staff_id, role, boss in [
+            (director, Role.DIRECTOR, None),
+            *((c, Role.CLERK, director) for c in ids),
+        ]:
+            staff.append(
+                {
+                    "id": staff_id,
+                    "name": f"{rng.choice(GIVEN_NAMES)} {rng.choice(SURNAMES)}",
+                    "email": f"{staff_id}@{SECOND_CITY}.example",
+                    "webex_email": f"{staff_id}@{SECOND_CITY}.example",
+                    "role": role.value,
+                    "department_id": department,
+                    "reports_to_id": boss,
+                    "substitute_id": rng.choice(ids) if role == Role.CLERK and len(ids) > 1 else None,
+                }
+            )
+        handlers += [(department, c) for c in ids]
+    for i in range(round(clerks * DEMO_FILES / DEMO_CLERKS)):
+        department, handler = rng.choice(handlers)
+        files.append(
+            {
+                "registration_number": f"{SECOND_CITY_FIRST_NUMBER + i}/{today.year}",
+                "filing_date": today - timedelta(days=rng.randint(1, 120)),
+                "requester_name": f"{rng.choice(GIVEN_NAMES)} {rng.choice(SURNAMES)}",
+                "subject": "Certificat de urbanism",
+                "department_id": department,
+                "status": FileStatus.IN_PROGRESS.value,
+                "answered_on": None,
+                "last_handler_id": handler,
+            }
+        )
+    with engine.begin() as connection:
+        for table, rows in ((Department, departments), (Staff, staff), (RegisteredFile, files)):
+            for k in range(0, len(rows), INSERT_CHUNK):
+                connection.execute(insert(table), rows[k : k + INSERT_CHUNK])
+    return len(files)
+
+
+def municipality_of(file: RegisteredFile) -> str:
+    return SECOND_CITY if file.department_id.startswith(f"{SECOND_CITY}-") else "cluj-napoca"
+
+
 def sample_refs(engine: Engine, n: int) -> list[dict[str, str]]:
-    """`n` /slots queries (with repetition) for random in-progress files: each one passes R1."""
+    """`n` /slots queries (with repetition) for random in-progress files, alternately of each
+    municipality: each one passes R1. `municipality` is the tenant parameter of the request (the
+    API of this version ignores it: the second city's files are its own rows)."""
     with session_scope(engine) as session:
         files = list(
             session.exec(
@@ -159,14 +237,19 @@ def sample_refs(engine: Engine, n: int) -> list[dict[str, str]]:
                 .order_by(col(RegisteredFile.registration_number))
             )
         )
+    by_city: dict[str, list[RegisteredFile]] = {}
+    for f in files:
+        by_city.setdefault(municipality_of(f), []).append(f)
+    cities = sorted(by_city)
     rng = random.Random(SEED + 1)
     return [
         {
+            "municipality": municipality_of(f),
             "registration_number": f.registration_number,
             "requester_name": f.requester_name,
             "filing_date": f.filing_date.isoformat(),
         }
-        for f in (rng.choice(files) for _ in range(n))
+        for f in (rng.choice(by_city[cities[i % len(cities)]]) for i in range(n))
     ]
 
 
@@ -191,10 +274,13 @@ class Latency:
         )
 
 
-async def measure_http(settings: Settings, client: Any, refs: list[dict[str, str]], warmup: int) -> Latency:
-    """Sequential GET /slots against the app on a loopback port, after `warmup` untimed requests."""
+async def measure_http(
+    settings: Settings, client: Any, refs: list[dict[str, str]], warmup: int
+) -> tuple[Latency, dict[str, Latency]]:
+    """Sequential GET /slots against the app on a loopback port, after `warmup` untimed requests:
+    all of them, and per municipality."""
     app = create_app(settings, client=client)
-    timings: list[float] = []
+    timings: dict[str, list[float]] = {}
     counts: list[int] = []
     errors = 0
     async with serve_in_loop(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
@@ -203,12 +289,17 @@ async def measure_http(settings: Settings, client: Any, refs: list[dict[str, str
         for params in refs[warmup:]:
             began = time.perf_counter()
             response = await http.get("/slots", params=params)
-            timings.append(time.perf_counter() - began)
+            timings.setdefault(params["municipality"], []).append(time.perf_counter() - began)
             if response.status_code != 200:
                 errors += 1
                 continue
             counts.append(len(response.json()["slots"]))
-    return Latency.of(timings, mean_slots=statistics.fmean(counts) if counts else 0.0, errors=errors)
+    every = [t for city in timings.values() for t in city]
+    mean_slots = statistics.fmean(counts) if counts else 0.0
+    return (
+        Latency.of(every, mean_slots=mean_slots, errors=errors),
+        {city: Latency.of(seconds) for city, seconds in sorted(timings.items())},
+    )
 
 
 def _ref(params: dict[str, str]) -> FileRef:
@@ -407,7 +498,10 @@ class BackendReport:
     setup_s: float
     bookings_inserted: int
     insert_s: float
+    clerks: int
+    files: int
     http: Latency
+    http_by_municipality: dict[str, Latency]
     in_process_today: Latency
     in_process_configured: Latency
     full_window: Latency
@@ -431,14 +525,24 @@ async def run_backend(
     await asyncio.to_thread(seed_demo_city, seeding, today, DEMO_FILES, reset=True)
     seeding.dispose()
     engine = engine_for(url)  # the very engine `open_stores` (and so the app) will use
+    second_files = await asyncio.to_thread(add_second_city, engine, today, args.clerks - DEMO_CLERKS)
     setup_s = time.perf_counter() - began
     began = time.perf_counter()
-    inserted = await asyncio.to_thread(insert_bookings, engine, today, args.bookings, datetime.now(UTC))
+    bookings = args.bookings if args.bookings is not None else BOOKINGS_PER_CLERK * args.clerks
+    inserted = await asyncio.to_thread(insert_bookings, engine, today, bookings, datetime.now(UTC))
     insert_s = time.perf_counter() - began
 
-    settings = Settings(environment="test", database_url=url, task_queue=f"bench-{uuid.uuid4().hex[:8]}")
+    # The abuse limits stay on (their cost is part of the request) but out of reach, as in the tests.
+    unthrottled = {
+        name: "1000000/minute"
+        for name in Settings.model_fields
+        if name.startswith("rate_limit_") and "_per_" in name
+    }
+    settings = Settings(
+        environment="test", database_url=url, task_queue=f"bench-{uuid.uuid4().hex[:8]}"
+    ).model_copy(update=unthrottled)
     refs = sample_refs(engine, args.warmup + args.requests)
-    http = await measure_http(settings, client, refs, args.warmup)
+    http, http_by_city = await measure_http(settings, client, refs, args.warmup)
 
     state = AppState.build(settings, client)
     source = SqlCalendarSource(engine)
@@ -454,7 +558,10 @@ async def run_backend(
         setup_s=setup_s,
         bookings_inserted=inserted,
         insert_s=insert_s,
+        clerks=args.clerks,
+        files=DEMO_FILES + second_files,
         http=http,
+        http_by_municipality=http_by_city,
         in_process_today=today_latency,
         in_process_configured=configured,
         full_window=full,
@@ -527,11 +634,8 @@ def machine_info() -> dict[str, Any]:
     }
 
 
-def command_line(argv: Sequence[str]) -> str:
-    python = sys.executable
-    with suppress(ValueError):
-        python = os.path.relpath(python)
-    return shlex.join([python, "-m", "bench.availability", *argv])
+def _p50_p95(latency: Latency | None) -> str:
+    return "n/a" if latency is None else f"{latency.p50_ms:.1f} / {latency.p95_ms:.1f}"
 
 
 def _lat(latency: Latency) -> str:
@@ -543,7 +647,8 @@ def render(report: Report) -> str:
     rows: list[tuple[str, ...]] = [
         ("", *(b.backend for b in bs)),
         ("server", *(b.version for b in bs)),
-        ("seed demo city (s)", *(f"{b.setup_s:.1f}" for b in bs)),
+        ("clerks · files (two municipalities)", *(f"{b.clerks:,} · {b.files:,}" for b in bs)),
+        ("seed both cities (s)", *(f"{b.setup_s:.1f}" for b in bs)),
         ("bookings inserted (s)", *(f"{b.bookings_inserted:,} ({b.insert_s:.1f})" for b in bs)),
         ("GET /slots over HTTP, ms p50/p95/p99", *(_lat(b.http) for b in bs)),
         (
@@ -551,6 +656,10 @@ def render(report: Report) -> str:
             *(f"{b.http.n} · {b.http.max_ms:.1f} · {b.http.errors}" for b in bs),
         ),
         ("  slots per answer (mean)", *(f"{b.http.mean_slots:.0f}" for b in bs)),
+        *(
+            (f"  {city}, ms p50/p95", *(_p50_p95(b.http_by_municipality.get(city)) for b in bs))
+            for city in sorted({c for b in bs for c in b.http_by_municipality})
+        ),
         ("in-process, as wired today, ms", *(_lat(b.in_process_today) for b in bs)),
         ("in-process, with calendar config, ms", *(_lat(b.in_process_configured) for b in bs)),
         ("full window + 10 after it, ms", *(_lat(b.full_window) for b in bs)),
@@ -586,7 +695,7 @@ def render(report: Report) -> str:
         f"{TARGET_P95_MS:.0f} ms target"
         for b in bs
     ]
-    lines += ["", "GET /slots target: " + "; ".join(verdicts)]
+    lines += ["", "GET /slots target (issue 11: p95 on PostgreSQL): " + "; ".join(verdicts)]
     for b in bs:
         if b.profile:
             lines += ["", f"profile ({b.backend}, with calendar config):", b.profile]
@@ -594,7 +703,7 @@ def render(report: Report) -> str:
 
 
 async def measure(args: argparse.Namespace, argv: Sequence[str]) -> Report:
-    report = Report(command=command_line(argv), machine=machine_info())
+    report = Report(command=command_line(argv, "bench.availability"), machine=machine_info())
     today = city_today("Europe/Bucharest")
     with tempfile.TemporaryDirectory(prefix="tichet-bench-availability-") as workdir:
         env = await start_temporal(Path(workdir), Settings(environment="test"))
@@ -612,7 +721,15 @@ async def measure(args: argparse.Namespace, argv: Sequence[str]) -> Report:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="python -m bench.availability", description=__doc__.split("\n")[0])
-    parser.add_argument("--bookings", type=int, default=100_000, help="bookings inserted before measuring")
+    parser.add_argument(
+        "--clerks", type=int, default=3000, help=f"clerks of both cities (the demo city has {DEMO_CLERKS})"
+    )
+    parser.add_argument(
+        "--bookings",
+        type=int,
+        default=None,
+        help=f"bookings inserted first (default {BOOKINGS_PER_CLERK} a clerk)",
+    )
     parser.add_argument("--requests", type=int, default=500, help="timed GET /slots requests")
     parser.add_argument("--warmup", type=int, default=50, help="untimed requests first")
     parser.add_argument("--clients", type=int, default=50, help="concurrent booking threads")
@@ -626,6 +743,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the configured path")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
+    if args.clerks <= DEMO_CLERKS:
+        parser.error(f"--clerks must be more than the demo city's {DEMO_CLERKS}")
     unknown = set(args.backends) - {"sqlite", "postgresql"}
     if unknown:
         parser.error(f"unknown backends: {sorted(unknown)}")

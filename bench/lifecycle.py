@@ -179,22 +179,34 @@ async def start_temporal(workdir: Path, settings: Settings) -> WorkflowEnvironme
         raise
 
 
+@contextmanager
+def local_services(workdir: Path) -> Iterator[tuple[Settings, Mailbox]]:
+    """The SMTP mailbox and the Webex emulator on loopback ports, and the settings that point a
+    worker at them and at a SQLite file in `workdir` (on a task queue of its own)."""
+    with (
+        Mailbox(port=0) as mailbox,
+        serve_in_thread(create_webex_app(WEBEX_TOKEN, WEBHOOK_SECRET)) as webex_url,
+    ):
+        yield (
+            Settings(
+                environment="test",
+                database_url=f"sqlite:///{workdir / 'tichet.db'}",
+                task_queue=f"bench-tickets-{uuid.uuid4().hex[:8]}",
+                smtp_port=mailbox.port,
+                webex_base_url=f"{webex_url}/v1/",
+                webex_token=WEBEX_TOKEN,
+                webex_webhook_secret=WEBHOOK_SECRET,
+            ),
+            mailbox,
+        )
+
+
 @asynccontextmanager
 async def running_system(workdir: Path) -> AsyncIterator[System]:
     """The same parts as the test suite's session fixtures, plus a worker for the bare workflows on
     a task queue of its own (so the two never share pollers or slots with each other's tasks)."""
     async with AsyncExitStack() as stack:
-        mailbox = stack.enter_context(Mailbox(port=0))
-        webex_url = stack.enter_context(serve_in_thread(create_webex_app(WEBEX_TOKEN, WEBHOOK_SECRET)))
-        settings = Settings(
-            environment="test",
-            database_url=f"sqlite:///{workdir / 'tichet.db'}",
-            task_queue=f"bench-tickets-{uuid.uuid4().hex[:8]}",
-            smtp_port=mailbox.port,
-            webex_base_url=f"{webex_url}/v1/",
-            webex_token=WEBEX_TOKEN,
-            webex_webhook_secret=WEBHOOK_SECRET,
-        )
+        settings, mailbox = stack.enter_context(local_services(workdir))
         env = await start_temporal(workdir, settings)
         await stack.enter_async_context(env)
         today = city_today(settings.time_zone)
@@ -343,34 +355,26 @@ async def wait_for(
     raise TimeoutError(f"{what} not reached in {STATUS_TIMEOUT:.0f} s; last seen: {last!r}")
 
 
-async def drive_ticket(
-    system: System, plan: PlannedTicket, requested_at: datetime, poll: float, *, encrypted: bool = True
-) -> Trace:
-    """The happy path of `tests/test_ticket_lifecycle.py`, with the client instead of the API;
-    `encrypted=False` drives it through the plain client and worker."""
-    client = system.client if encrypted else system.plain_client
-    task_queue = system.settings.task_queue if encrypted else system.plain_task_queue
+async def start_ticket(
+    client: Client, task_queue: str, plan: PlannedTicket, requested_at: datetime, *, municipality: str = ""
+) -> Handle:
+    """Start one ticket for a planned file and slot, with the same start options as the API's
+    `http_api.tickets.start`, search attributes included."""
     ticket_id = uuid.uuid4().hex[:12]
     number = plan.ref.registration_number
     ticket = TicketInput(
         ticket_id=ticket_id,
+        municipality=municipality,
         file=plan.ref,
         citizen=Citizen(email=f"bench-{ticket_id}@example.ro", phone="+40 712 345 678"),
         channel=Channel.WEBEX,
         slot_start=plan.slot_start,
         requested_at=requested_at,
     )
-    trace = Trace(workflow_id=workflow_id_for(number))
-    started = time.perf_counter()
-
-    def mark(phase: str) -> None:
-        trace.phases[phase] = time.perf_counter() - started
-
-    # The same start options as the API's `http_api.tickets.start`, search attributes included.
-    handle = await client.start_workflow(
+    return await client.start_workflow(
         BlueTicketWorkflow.run,
         ticket,
-        id=trace.workflow_id,
+        id=workflow_id_for(number),
         task_queue=task_queue,
         static_summary=f"Tichet albastru · dosar {number}",
         search_attributes=TypedSearchAttributes(
@@ -382,6 +386,23 @@ async def drive_ticket(
             ]
         ),
     )
+
+
+async def drive_ticket(
+    system: System, plan: PlannedTicket, requested_at: datetime, poll: float, *, encrypted: bool = True
+) -> Trace:
+    """The happy path of `tests/test_ticket_lifecycle.py`, with the client instead of the API;
+    `encrypted=False` drives it through the plain client and worker."""
+    client = system.client if encrypted else system.plain_client
+    task_queue = system.settings.task_queue if encrypted else system.plain_task_queue
+    number = plan.ref.registration_number
+    trace = Trace(workflow_id=workflow_id_for(number))
+    started = time.perf_counter()
+
+    def mark(phase: str) -> None:
+        trace.phases[phase] = time.perf_counter() - started
+
+    handle = await start_ticket(client, task_queue, plan, requested_at)
 
     def status_is(*wanted: TicketStatus) -> Callable[[TicketView], bool]:
         return lambda view: view.status in wanted
@@ -520,23 +541,36 @@ class CpuSample:
         return cls(times.user + times.system, server_cpu_seconds())
 
 
+def proc_stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (state, ppid, …; utime and stime are
+    the 12th and 13th), or None when there is no such process (or no /proc)."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def child_pids(parent: int | None = None) -> list[int]:
+    """The processes whose parent is `parent` (default: this one), from /proc; empty elsewhere."""
+    proc, parent = Path("/proc"), os.getpid() if parent is None else parent
+    if not proc.is_dir():
+        return []
+    pids = (int(entry.name) for entry in proc.iterdir() if entry.name.isdigit())
+    return [pid for pid in pids if (fields := proc_stat(pid)) is not None and int(fields[1]) == parent]
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds a process has used so far (None: no such process)."""
+    fields = proc_stat(pid)
+    return None if fields is None else (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def server_cpu_seconds() -> float | None:
     """CPU seconds used so far by this process's children, which is the Temporal dev server, read
     from /proc (None elsewhere). Without it the table would hide half the machine's work."""
-    proc = Path("/proc")
-    if not proc.is_dir():
+    if not Path("/proc").is_dir():
         return None
-    me, ticks, total = os.getpid(), os.sysconf("SC_CLK_TCK"), 0
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == me:  # fields: state, ppid, …; utime and stime are the 12th and 13th
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
+    return sum(cpu_seconds(pid) or 0.0 for pid in child_pids())
 
 
 @dataclass
@@ -663,11 +697,11 @@ def machine_info() -> dict[str, str | int | float | None]:
     }
 
 
-def command_line(argv: Sequence[str]) -> str:
+def command_line(argv: Sequence[str], module: str = "bench.lifecycle") -> str:
     python = sys.executable
     with suppress(ValueError):  # another drive on Windows: keep it absolute
         python = os.path.relpath(python)
-    return shlex.join([python, "-m", "bench.lifecycle", *argv])
+    return shlex.join([python, "-m", module, *argv])
 
 
 async def measure(tickets: int, concurrency: int, poll: float, argv: Sequence[str]) -> Report:

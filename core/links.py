@@ -10,6 +10,10 @@ import base64
 import hashlib
 import hmac
 
+from core.tenancy import workflow_id_for
+
+__all__ = ["citizen_key", "citizen_url", "key_matches", "workflow_id_for"]
+
 
 def citizen_key(secret: str, workflow_id: str, ticket_id: str) -> str:
     digest = hmac.new(secret.encode(), f"{workflow_id}\n{ticket_id}".encode(), hashlib.sha256).digest()
@@ -22,8 +26,3 @@ def key_matches(secret: str, workflow_id: str, ticket_id: str, key: str) -> bool
 
 def citizen_url(base_url: str, secret: str, workflow_id: str, ticket_id: str) -> str:
     return f"{base_url.rstrip('/')}/bilet/{workflow_id}?cheie={citizen_key(secret, workflow_id, ticket_id)}"
-
-
-def workflow_id_for(registration_number: str) -> str:
-    """One workflow id per file gives R6 to Temporal itself: a second start while one runs fails."""
-    return "tichet-" + registration_number.strip().replace("/", "_")

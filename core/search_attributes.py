@@ -16,6 +16,9 @@ REGISTRATION_NUMBER = SearchAttributeKey.for_keyword("RegistrationNumber")
 MEETING_TIME = SearchAttributeKey.for_datetime("MeetingTime")
 ESCALATION_LEVEL = SearchAttributeKey.for_int("EscalationLevel")
 WEBEX_MEETING_ID = SearchAttributeKey.for_keyword("WebexMeetingId")
+# The ticket's municipality (issue 11), set when the ticket starts: `Municipality = "huedin"` lists one
+# city's tickets; tickets started before tenancy have none (they are the default municipality's).
+MUNICIPALITY = SearchAttributeKey.for_keyword("Municipality")
 
 ALL = (
     TICKET_ID,
@@ -26,6 +29,7 @@ ALL = (
     MEETING_TIME,
     ESCALATION_LEVEL,
     WEBEX_MEETING_ID,
+    MUNICIPALITY,
 )
 
 

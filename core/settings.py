@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TICHET_", env_file=".env", extra="ignore")
 
     environment: Literal["development", "test", "production"] = "development"
+    # Municipalities are data (the `municipalities` table, issue 11). The default one owns every row
+    # and ticket from before tenancy, answers requests that name none, and is described by
+    # `city_name`, `time_zone`, `booking_window_mode` and `smtp_sender` until it has a row of its own.
+    default_municipality: str = Field(default="cluj-napoca", pattern=r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$")
     city_name: str = "Municipiul Cluj-Napoca"
     time_zone: str = "Europe/Bucharest"
     # R5 preset: "within" (meeting within 48 h, counted on working days) or "at_least" (the city
@@ -51,6 +55,12 @@ class Settings(BaseSettings):
     # (auto-upgrade; the patches and the replay gate keep that safe). Empty: an unversioned worker.
     worker_deployment_name: str = Field(default="tichet-albastru", min_length=1)
     worker_build_id: str = ""
+    # The worker's sticky cache: how many workflows it keeps in memory between their tasks (the SDK's
+    # `max_cached_workflows`). A cached ticket costs memory (its sandbox holds its own copy of the
+    # workflow modules), an evicted one replays its history on its next task; every waiting ticket is
+    # open for days, so the cache must be bounded well below the open tickets (README, Benchmarks).
+    # 0: no cache, every workflow task replays the whole history.
+    worker_max_cached_workflows: int = Field(default=200, ge=0)
 
     public_base_url: str = "http://127.0.0.1:8000"
     link_secret: str = DEV_LINK_SECRET

@@ -18,6 +18,7 @@ CODES: Final[frozenset[str]] = frozenset(
         "slot_outside_hours",
         "slot_outside_window",
         "slot_person_absent",
+        "unknown_municipality",
         "ticket_link_invalid",
         "action_not_allowed",
         "not_your_ticket",

@@ -10,7 +10,8 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from core.catalogs import text
-from core.links import citizen_url, workflow_id_for
+from core.links import citizen_url
+from core.tenancy import workflow_id_for
 from domain.availability import OfferedSlot, first_slots_after_window, offered_slots
 from domain.calendar import CityCalendar
 from domain.eligibility import is_eligible
@@ -27,7 +28,7 @@ from domain.models import (
 )
 from http_api import tickets
 from http_api.citizen_timeline import citizen_timeline
-from http_api.deps import AppState, LanguageDep, StateDep
+from http_api.deps import AppState, LanguageDep, StateDep, TicketStateDep
 from http_api.errors import ApiError, language_of
 from http_api.schemas import (
     ActionAccepted,
@@ -35,6 +36,7 @@ from http_api.schemas import (
     ChooseSlotRequest,
     CitizenTicketView,
     EscalateRequest,
+    MunicipalityIn,
     RegistrationNumberIn,
     SlotPublic,
     SlotsPublic,
@@ -119,9 +121,12 @@ async def free_slots(
     requester_name: Annotated[str, Query(min_length=2, max_length=120)],
     filing_date: date,
     language: LanguageDep,
+    municipality: Annotated[MunicipalityIn, Query()] = "",
 ) -> SlotsPublic:
     """Free slots in the R5 window; when it is full, `slots` is empty and `after_window` offers the
-    first free slots after it, which the citizen may accept with `accept_after_window`."""
+    first free slots after it, which the citizen may accept with `accept_after_window`. Without
+    `municipality`, the deployment's default one (the API before tenancy)."""
+    state = state.for_municipality(municipality or state.settings.default_municipality)
     ref = FileRef(
         registration_number=registration_number, requester_name=requester_name, filing_date=filing_date
     )
@@ -139,7 +144,9 @@ async def free_slots(
 @router.post("/tickets", status_code=202, response_model=TicketAccepted, summary="Ask for a blue ticket")
 async def request_ticket(state: StateDep, body: TicketRequest) -> TicketAccepted:
     """Checks the file and the slot at once, so most mistakes are answered here; the workflow then
-    checks again and books through the database, which settles any race."""
+    checks again and books through the database, which settles any race. Without `municipality`,
+    the deployment's default one (the API before tenancy)."""
+    state = state.for_municipality(body.municipality or state.settings.default_municipality)
     ref = FileRef(
         registration_number=body.registration_number,
         requester_name=body.requester_name,
@@ -153,7 +160,7 @@ async def request_ticket(state: StateDep, body: TicketRequest) -> TicketAccepted
         else await run_in_threadpool(_later_slots, state, file, Level.CLERK)
     )
     _require_offered(state, body.slot_start, slots, later)
-    workflow_id = workflow_id_for(file.registration_number)
+    workflow_id = workflow_id_for(file.registration_number, state.municipality.id)
     ticket_id = await tickets.start(state, body, workflow_id, accepted_after_window=bool(later))
     link = citizen_url(state.settings.public_base_url, state.settings.link_secret, workflow_id, ticket_id)
     return TicketAccepted(
@@ -186,7 +193,7 @@ def citizen_projection(ticket: TicketView) -> dict[str, object]:
     responses={303: {"description": "a browser (`Accept: text/html`) is sent on to the ticket's page"}},
     summary="My ticket (from the email link)",
 )
-async def my_ticket(state: StateDep, request: Request, workflow_id: str, key: KeyQuery) -> Any:
+async def my_ticket(state: TicketStateDep, request: Request, workflow_id: str, key: KeyQuery) -> Any:
     """The link in every email. A browser is sent on to the ticket's page; a program gets JSON."""
     if "text/html" in request.headers.get("accept", ""):
         return RedirectResponse(f"/bilet/{workflow_id}/pagina?cheie={key}", status_code=303)
@@ -202,14 +209,16 @@ async def my_ticket(state: StateDep, request: Request, workflow_id: str, key: Ke
 @router.post(
     "/bilet/{workflow_id}/cancel", response_model=ActionAccepted, summary="Cancel before the meeting"
 )
-async def cancel(state: StateDep, workflow_id: str, key: KeyQuery, body: CancelRequest) -> ActionAccepted:
+async def cancel(
+    state: TicketStateDep, workflow_id: str, key: KeyQuery, body: CancelRequest
+) -> ActionAccepted:
     await tickets.citizen_view(state, workflow_id, key)
     return await tickets.act(state, workflow_id, BlueTicketWorkflow.cancel, CancelAction(reason=body.reason))
 
 
 @router.post("/bilet/{workflow_id}/slot", response_model=ActionAccepted, summary="Choose another slot")
 async def choose_slot(
-    state: StateDep, workflow_id: str, key: KeyQuery, body: ChooseSlotRequest
+    state: TicketStateDep, workflow_id: str, key: KeyQuery, body: ChooseSlotRequest
 ) -> ActionAccepted:
     await tickets.citizen_view(state, workflow_id, key)
     action = ChooseSlotAction(slot_start=body.slot_start, requested_at=datetime.now(UTC))
@@ -219,7 +228,7 @@ async def choose_slot(
 @router.get(
     "/bilet/{workflow_id}/slots", response_model=SlotsPublic, summary="Free slots to move my meeting to"
 )
-async def ticket_slots(state: StateDep, workflow_id: str, key: KeyQuery) -> SlotsPublic:
+async def ticket_slots(state: TicketStateDep, workflow_id: str, key: KeyQuery) -> SlotsPublic:
     ticket = await tickets.citizen_view(state, workflow_id, key)
     return await _slots_public(state, await _file_of(state, ticket), ticket.level)
 
@@ -230,7 +239,7 @@ async def ticket_slots(state: StateDep, workflow_id: str, key: KeyQuery) -> Slot
     summary="Move my meeting to another slot",
 )
 async def reschedule(
-    state: StateDep, workflow_id: str, key: KeyQuery, body: ChooseSlotRequest
+    state: TicketStateDep, workflow_id: str, key: KeyQuery, body: ChooseSlotRequest
 ) -> ActionAccepted:
     """A move is a new request for the citizen: its 48-hour window counts from now."""
     await tickets.citizen_view(state, workflow_id, key)
@@ -241,7 +250,7 @@ async def reschedule(
 @router.get(
     "/bilet/{workflow_id}/escalation-slots", response_model=SlotsPublic, summary="Slots at the next level"
 )
-async def escalation_slots(state: StateDep, workflow_id: str, key: KeyQuery) -> SlotsPublic:
+async def escalation_slots(state: TicketStateDep, workflow_id: str, key: KeyQuery) -> SlotsPublic:
     ticket = await tickets.citizen_view(state, workflow_id, key)
     return await _slots_public(state, *await _next_level(state, ticket))
 
@@ -254,7 +263,9 @@ async def _slots_public(state: AppState, file: FileInfo, level: Level) -> SlotsP
 @router.post(
     "/bilet/{workflow_id}/escalate", response_model=ActionAccepted, summary="Ask for the next level (R9)"
 )
-async def escalate(state: StateDep, workflow_id: str, key: KeyQuery, body: EscalateRequest) -> ActionAccepted:
+async def escalate(
+    state: TicketStateDep, workflow_id: str, key: KeyQuery, body: EscalateRequest
+) -> ActionAccepted:
     ticket = await tickets.citizen_view(state, workflow_id, key)
     file, level = await _next_level(state, ticket)
     slots = await run_in_threadpool(_slots, state, file, level)

@@ -21,7 +21,7 @@ from domain.retention import ErasureOutcome, ErasureReason, ErasureTarget
 from http_api import tickets
 from http_api.citizen import citizen_projection
 from http_api.citizen_timeline import citizen_timeline
-from http_api.deps import AppState, StateDep
+from http_api.deps import AppState, TicketStateDep
 from http_api.erased_links import erased_ticket
 from http_api.errors import ApiError, language_of
 from integrations.erasure import TicketHistories, erase_contact_data
@@ -93,7 +93,7 @@ async def _database_part(state: AppState, ticket_id: str, registration_number: s
 
 
 @router.get("/bilet/{workflow_id}/date", summary="A copy of my data (GDPR right of access)")
-async def my_data(state: StateDep, request: Request, workflow_id: str, key: KeyQuery) -> Any:
+async def my_data(state: TicketStateDep, request: Request, workflow_id: str, key: KeyQuery) -> Any:
     erased = await erased_ticket(state, workflow_id, key)
     if erased is not None:
         ticket_id, registration_number = erased.ticket_id, erased.registration_number
@@ -123,7 +123,7 @@ async def my_data(state: StateDep, request: Request, workflow_id: str, key: KeyQ
     response_model=ErasureAccepted,
     summary="Erase my contact data (once the ticket is closed)",
 )
-async def erase_my_data(state: StateDep, workflow_id: str, key: KeyQuery) -> ErasureAccepted:
+async def erase_my_data(state: TicketStateDep, workflow_id: str, key: KeyQuery) -> ErasureAccepted:
     """Refused with 409 while the ticket runs (escalation window included); a repeat answers as the
     first did and changes nothing."""
     data = personal_data_for(state.settings.database_url)

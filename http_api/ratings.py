@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from domain.models import Level, Outcome, TicketStatus, TicketView
 from http_api import tickets
 from http_api.citizen import KeyQuery
-from http_api.deps import AppState, StateDep
+from http_api.deps import AppState, TicketStateDep
 from http_api.errors import ApiError
 from store.ratings import MAX_COMMENT, AlreadyRated, RatingRecord, ratings_for
 
@@ -88,7 +88,7 @@ def _record(ticket: TicketView, body: RatingRequest) -> RatingRecord:
 
 
 def _store(state: AppState, record: RatingRecord) -> RatingRecord:
-    return ratings_for(state.settings.database_url).add(record)
+    return ratings_for(state.settings.database_url, state.municipality.id).add(record)
 
 
 @router.post(
@@ -97,7 +97,7 @@ def _store(state: AppState, record: RatingRecord) -> RatingRecord:
     response_model=RatingAccepted,
     summary="Rate the meeting (1–5 stars), once per audience",
 )
-async def rate(state: StateDep, workflow_id: str, key: KeyQuery, body: RatingRequest) -> RatingAccepted:
+async def rate(state: TicketStateDep, workflow_id: str, key: KeyQuery, body: RatingRequest) -> RatingAccepted:
     """409 before the meeting, after a no-show or a cancellation, and for a second rating."""
     ticket = await tickets.citizen_view(state, workflow_id, key)
     refusal = rating_refusal(ticket)

@@ -16,8 +16,9 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from core.tenancy import DEFAULT_MUNICIPALITY
 from domain.models import Role, StaffMember
-from http_api.deps import AppState, CurrentStaff, StateDep
+from http_api.deps import AppState, CurrentStaff, StateDep, staff_state
 from http_api.errors import ApiError
 from store.db import engine_for
 from store.reports import DEFAULT_LATE_AFTER, Grouping, Period, QualityRow, ReportScope, quality_report
@@ -64,25 +65,40 @@ LateAfterHours = Annotated[
 ]
 
 
-def scope_for(me: StaffMember, grouping: Grouping) -> ReportScope:
-    """The rows the caller may see. A clerk asking for departments is refused rather than shown a
-    "department" row that silently holds only their own figures."""
+MunicipalityQuery = Annotated[
+    str, Query(max_length=63, description="your own municipality (the default); any other is a 404")
+]
+
+
+def scope_for(me: StaffMember, grouping: Grouping, municipality: str = DEFAULT_MUNICIPALITY) -> ReportScope:
+    """The rows the caller may see, of their own municipality only. A clerk asking for departments is
+    refused rather than shown a "department" row that silently holds only their own figures."""
     if me.role in CITY_WIDE:
-        return ReportScope(everything=True)
+        return ReportScope(everything=True, municipality=municipality)
     if me.role is Role.DIRECTOR and me.department_id is not None:
-        return ReportScope(staff_id=me.id, department_id=me.department_id)
+        return ReportScope(staff_id=me.id, department_id=me.department_id, municipality=municipality)
     if grouping is Grouping.DEPARTMENT:
         raise ApiError(403, REPORT_NOT_ALLOWED, "the department report is for directors and above")
-    return ReportScope(staff_id=me.id)
+    return ReportScope(staff_id=me.id, municipality=municipality)
 
 
 async def _report(
-    state: AppState, me: StaffMember, first: date, last: date, grouping: Grouping, late_after_hours: int
+    state: AppState,
+    me: StaffMember,
+    first: date,
+    last: date,
+    grouping: Grouping,
+    late_after_hours: int,
+    municipality: str = "",
 ) -> QualityReport:
     if last < first:
         raise ApiError(422, "invalid_input", fields=[{"field": "to", "problem": "must not be before 'from'"}])
-    scope = scope_for(me, grouping)
-    time_zone = state.settings.time_zone
+    state = await staff_state(state, me)
+    # Only one's own municipality: another one's is answered as a municipality that does not exist.
+    if municipality and municipality != state.municipality.id:
+        raise ApiError(404, "unknown_municipality")
+    scope = scope_for(me, grouping, state.municipality.id)
+    time_zone = state.municipality.time_zone
     period = Period.of_days(first, last, time_zone)
 
     def build() -> list[QualityRow]:
@@ -108,12 +124,13 @@ async def quality(
     last: LastDay,
     group: GroupQuery = Grouping.CLERK,
     late_after_hours: LateAfterHours = int(DEFAULT_LATE_AFTER / timedelta(hours=1)),
+    municipality: MunicipalityQuery = "",
 ) -> QualityReport:
     """Audiences whose meeting falls between `from` and `to`: tickets, meetings held (on time: for
     now every held meeting), no-shows on either side, cancellations, hours from the meeting's end to
     the resolution (median and 90th percentile, linear interpolation), late resolutions, the share
     of resolved first-level audiences escalated to the director, and the citizens' ratings."""
-    return await _report(state, me, first, last, group, late_after_hours)
+    return await _report(state, me, first, last, group, late_after_hours, municipality)
 
 
 @router.get(
@@ -129,10 +146,11 @@ async def quality_csv(
     last: LastDay,
     group: GroupQuery = Grouping.CLERK,
     late_after_hours: LateAfterHours = int(DEFAULT_LATE_AFTER / timedelta(hours=1)),
+    municipality: MunicipalityQuery = "",
 ) -> Response:
     """UTF-8 with a byte-order mark, so spreadsheet programs keep the Romanian letters (ă, â, î, ș,
     ț); comma-separated, dot decimals, empty cells where a figure has no value."""
-    report = await _report(state, me, first, last, group, late_after_hours)
+    report = await _report(state, me, first, last, group, late_after_hours, municipality)
     filename = f"calitate-{group.value}-{first.isoformat()}-{last.isoformat()}.csv"
     return Response(
         content=("\ufeff" + to_csv(report)).encode("utf-8"),

@@ -97,6 +97,15 @@ RegistrationNumberIn = Annotated[
     ),
     BeforeValidator(_registration_number),
 ]
+MunicipalityIn = Annotated[
+    str,
+    Field(
+        max_length=63,
+        examples=["huedin"],
+        description="the municipality's id (cluj-napoca, huedin); empty or absent: the deployment's "
+        "default municipality; an unknown one is answered 404 `unknown_municipality`",
+    ),
+]
 PhoneIn = Annotated[
     str,
     Field(
@@ -113,6 +122,7 @@ PhoneIn = Annotated[
 
 
 class TicketRequest(Public):
+    municipality: MunicipalityIn = ""
     registration_number: RegistrationNumberIn
     requester_name: str = Field(min_length=2, max_length=120, examples=["Ioana Pop"])
     filing_date: date = Field(examples=["2026-11-19"])

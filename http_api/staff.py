@@ -20,7 +20,7 @@ from domain.models import (
 )
 from http_api import tickets
 from http_api.citizen import citizen_projection
-from http_api.deps import AppState, CurrentStaff, StateDep
+from http_api.deps import AppState, CurrentStaff, StateDep, staff_state
 from http_api.errors import ApiError
 from http_api.schemas import (
     ActionAccepted,
@@ -39,6 +39,10 @@ router = APIRouter(prefix="/staff", tags=["staff"])
 
 
 async def _own_ticket(state: AppState, workflow_id: str, me: StaffMember) -> TicketView:
+    # Another municipality's ticket is answered exactly as a ticket that does not exist (404, not
+    # 403): its id tells a person of another city nothing.
+    if not (await staff_state(state, me)).owns(workflow_id):
+        raise ApiError(404, "ticket_link_invalid")
     ticket = await tickets.view(state, workflow_id)
     # The only ticket a person holds without being its assignee: the one their department's
     # director must hand to a clerk (R2).

@@ -36,6 +36,7 @@ async def start(
     ticket_id = secrets.token_urlsafe(9)
     ticket = TicketInput(
         ticket_id=ticket_id,
+        municipality=state.municipality.id,
         file=FileRef(
             registration_number=request.registration_number,
             requester_name=request.requester_name,
@@ -57,11 +58,12 @@ async def start(
             # R6: a file has one open ticket (conflict fails); a closed one may be followed by a new one.
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-            static_summary=f"Tichet albastru · dosar {request.registration_number}",
+            static_summary=f"Tichet albastru · {state.municipality.id} · dosar {request.registration_number}",
             static_details=f"Cerut {ticket.requested_at:%Y-%m-%d %H:%M} UTC, canal {request.channel.value}",
             search_attributes=TypedSearchAttributes(
                 [
                     SearchAttributePair(sa.TICKET_ID, ticket_id),
+                    SearchAttributePair(sa.MUNICIPALITY, state.municipality.id),
                     SearchAttributePair(sa.REGISTRATION_NUMBER, request.registration_number),
                     SearchAttributePair(sa.TICKET_STATUS, TicketStatus.VALIDATING.value),
                     SearchAttributePair(sa.ESCALATION_LEVEL, int(Level.CLERK)),

@@ -75,6 +75,7 @@ def render_resolution(
     at: datetime,
     city: str,
     *,
+    header: str = "",
     escalation_url: str | None = None,
     escalation_deadline: datetime | None = None,
 ) -> bytes:
@@ -91,6 +92,7 @@ def render_resolution(
         number,
         at,
         city,
+        header=header,
         escalation_url=escalation_url,
         escalation_deadline=escalation_deadline,
     )
@@ -113,6 +115,7 @@ def render_resolution_html(
     at: datetime,
     city: str,
     *,
+    header: str = "",
     escalation_url: str | None = None,
     escalation_deadline: datetime | None = None,
 ) -> str:
@@ -120,6 +123,7 @@ def render_resolution_html(
     template = environment().get_template(TEMPLATE)
     return template.render(
         _context(ticket, resolution, number, at, city, escalation_url, escalation_deadline)
+        | {"header": header}
     )
 
 

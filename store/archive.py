@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from domain.models import ArchiveRecord, Channel, Level, Outcome
-from store.db import session_scope
+from store.db import Scoped, session_scope
 from store.tables import ArchiveEntry
 
 
@@ -34,11 +34,8 @@ def _columns(entry: ArchiveRecord) -> dict[str, Any]:
     }
 
 
-class SqlArchive:
-    """`domain.ports.Archive` on the `archive` table."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+class SqlArchive(Scoped):
+    """`domain.ports.Archive` on the `archive` table, one municipality's rows."""
 
     def record(self, entry: ArchiveRecord) -> None:
         """Update the row of (ticket_id, level), or insert it when there is none yet."""
@@ -48,7 +45,11 @@ class SqlArchive:
                 with session_scope(self._engine) as session:
                     session.add(
                         ArchiveEntry(
-                            ticket_id=entry.ticket_id, level=int(entry.level), attempt=entry.attempt, **values
+                            municipality_id=self.municipality,
+                            ticket_id=entry.ticket_id,
+                            level=int(entry.level),
+                            attempt=entry.attempt,
+                            **values,
                         )
                     )
                     session.commit()
@@ -61,6 +62,7 @@ class SqlArchive:
             result = session.exec(
                 update(ArchiveEntry)
                 .where(
+                    col(ArchiveEntry.municipality_id) == self.municipality,
                     col(ArchiveEntry.ticket_id) == entry.ticket_id,
                     col(ArchiveEntry.level) == int(entry.level),
                     col(ArchiveEntry.attempt) == entry.attempt,
@@ -75,6 +77,7 @@ class SqlArchive:
         with session_scope(self._engine) as session:
             row = session.exec(
                 select(ArchiveEntry).where(
+                    ArchiveEntry.municipality_id == self.municipality,
                     ArchiveEntry.ticket_id == ticket_id,
                     ArchiveEntry.level == int(level),
                     ArchiveEntry.attempt == attempt,

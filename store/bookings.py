@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, and_, func, not_, text, update
+from sqlalchemy import and_, func, not_, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from domain.models import Booking
 from domain.ports import DailyCap, DayFull, SlotTaken
-from store.db import session_scope
+from store.db import Scoped, session_scope
 from store.tables import BookingRow
 
 # A conflicting row can be released between our failed INSERT and the look-up that explains it;
@@ -81,7 +81,8 @@ def _refuse_bad_times(start: datetime, end: datetime, *instants: datetime) -> No
 
 
 def _active_booking(session: Session, ticket_id: str, level: int) -> BookingRow | None:
-    """The ticket's booking at this level (the ticket/level index allows one active)."""
+    """The ticket's booking at this level (the ticket/level index allows one active; ticket ids are
+    random, unique across municipalities)."""
     return session.exec(
         select(BookingRow).where(
             BookingRow.ticket_id == ticket_id,
@@ -92,9 +93,10 @@ def _active_booking(session: Session, ticket_id: str, level: int) -> BookingRow 
 
 
 def _new_row(
-    ticket_id: str, level: int, staff_id: str, start: datetime, end: datetime, at: datetime
+    municipality: str, ticket_id: str, level: int, staff_id: str, start: datetime, end: datetime, at: datetime
 ) -> BookingRow:
     return BookingRow(
+        municipality_id=municipality,
         ticket_id=ticket_id,
         level=int(level),
         staff_id=staff_id,
@@ -109,11 +111,9 @@ def _booking(row: BookingRow) -> Booking:
     return Booking(booking_id=row.id, staff_id=row.staff_id, start=row.slot_start, end=row.slot_end)
 
 
-class SqlBookingLedger:
-    """`domain.ports.BookingLedger` on the `bookings` table (SQLite or PostgreSQL)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+class SqlBookingLedger(Scoped):
+    """`domain.ports.BookingLedger` on the `bookings` table (SQLite or PostgreSQL). A booking belongs
+    to its municipality; a person's slots are theirs alone (staff ids are unique across them)."""
 
     def reserve(
         self,
@@ -136,7 +136,7 @@ class SqlBookingLedger:
         _refuse_bad_times(start, end, at)
         failure: IntegrityError | None = None
         for _ in range(_ATTEMPTS):
-            row = _new_row(ticket_id, level, staff_id, start, end, at)
+            row = _new_row(self.municipality, ticket_id, level, staff_id, start, end, at)
             try:
                 with session_scope(self._engine) as session:
                     if cap is not None:
@@ -215,7 +215,7 @@ class SqlBookingLedger:
                     own.cancelled_at = at
                     session.add(own)
                     session.flush()
-                    row = _new_row(ticket_id, level, staff_id, start, end, at)
+                    row = _new_row(self.municipality, ticket_id, level, staff_id, start, end, at)
                     session.add(row)
                     session.commit()
                     return _booking(row)
@@ -232,6 +232,7 @@ class SqlBookingLedger:
             result = session.exec(
                 update(BookingRow)
                 .where(
+                    col(BookingRow.municipality_id) == self.municipality,
                     col(BookingRow.ticket_id) == ticket_id,
                     col(BookingRow.level) == int(level),
                     col(BookingRow.cancelled_at).is_(None),

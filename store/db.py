@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session, SQLModel, create_engine
 
 import store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from core.tenancy import current_municipality
 
 
 def make_engine(url: str) -> Engine:
@@ -93,6 +94,18 @@ def engine_for(url: str) -> Engine:
             "run `python -m store.migrate` (`alembic upgrade head`) first"
         )
     return engine
+
+
+class Scoped:
+    """An adapter on one municipality's rows (issue 11): the one it was built for, or, built without
+    one (the worker's adapters, shared by every city), the one the running activity acts for."""
+
+    def __init__(self, engine: Engine, municipality: str | None = None) -> None:
+        self._engine, self._municipality = engine, municipality
+
+    @property
+    def municipality(self) -> str:
+        return self._municipality or current_municipality()
 
 
 @contextmanager

@@ -42,7 +42,12 @@ class SqlPersonalData:
         last_closed = func.max(ArchiveEntry.closed_at)
         erased = select(ContactErasureRow.ticket_id)
         query = (
-            select(ArchiveEntry.ticket_id, func.max(ArchiveEntry.registration_number), last_closed)
+            select(
+                ArchiveEntry.ticket_id,
+                func.max(ArchiveEntry.registration_number),
+                last_closed,
+                func.max(ArchiveEntry.municipality_id),
+            )
             .where(col(ArchiveEntry.ticket_id) > after_ticket_id)
             .where(col(ArchiveEntry.ticket_id).not_in(erased))
             .group_by(col(ArchiveEntry.ticket_id))
@@ -55,11 +60,12 @@ class SqlPersonalData:
         return [
             ErasureTarget(
                 ticket_id=ticket_id,
-                workflow_id=workflow_id_for(registration_number),
+                # The purge is national: every municipality's tickets, each by its own workflow id.
+                workflow_id=workflow_id_for(registration_number, municipality),
                 registration_number=registration_number,
                 closed_at=closed_at,
             )
-            for ticket_id, registration_number, closed_at in rows
+            for ticket_id, registration_number, closed_at, municipality in rows
         ]
 
     def erase(

@@ -11,12 +11,11 @@ from datetime import datetime
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from domain.models import Level
-from store.db import engine_for, session_scope
+from store.db import Scoped, engine_for, session_scope
 from store.tables import Rating
 
 MAX_COMMENT = 1000
@@ -56,17 +55,14 @@ def _record(row: Rating) -> RatingRecord:
     )
 
 
-class SqlRatings:
-    """The `ratings` table."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+class SqlRatings(Scoped):
+    """The `ratings` table, one municipality's rows."""
 
     def add(self, rating: RatingRecord) -> RatingRecord:
         """Store the rating; `AlreadyRated` when (ticket_id, level) has one, whoever wrote it first."""
         try:
             with session_scope(self._engine) as session:
-                session.add(Rating(**rating.model_dump(mode="python")))
+                session.add(Rating(municipality_id=self.municipality, **rating.model_dump(mode="python")))
                 session.commit()
         except IntegrityError:
             if self.get(rating.ticket_id, rating.level) is not None:
@@ -77,12 +73,16 @@ class SqlRatings:
     def get(self, ticket_id: str, level: int) -> RatingRecord | None:
         with session_scope(self._engine) as session:
             row = session.exec(
-                select(Rating).where(Rating.ticket_id == ticket_id, Rating.level == int(level))
+                select(Rating).where(
+                    Rating.municipality_id == self.municipality,
+                    Rating.ticket_id == ticket_id,
+                    Rating.level == int(level),
+                )
             ).first()
             return _record(row) if row is not None else None
 
 
 @lru_cache
-def ratings_for(database_url: str) -> SqlRatings:
+def ratings_for(database_url: str, municipality: str | None = None) -> SqlRatings:
     """The adapter on the process-wide engine for this URL (the one `open_stores` uses too)."""
-    return SqlRatings(engine_for(database_url))
+    return SqlRatings(engine_for(database_url), municipality)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from domain.models import FileInfo, FileStatus, RegisteredDocument
-from store.db import session_scope
+from store.db import Scoped, session_scope
 from store.tables import Department, OutgoingDocument, RegisteredFile
 
 NUMBER_PREFIX = "TA"
@@ -35,11 +35,12 @@ def _document(row: OutgoingDocument) -> RegisteredDocument:
     )
 
 
-def _next_sequence(session: Session, year: int) -> int:
+def _next_sequence(session: Session, municipality: str, year: int) -> int:
     prefix = f"{NUMBER_PREFIX}-{year}-"
     # Longest, then greatest: still right once a year passes 999 999 documents.
     last = session.exec(
         select(OutgoingDocument.registration_number)
+        .where(OutgoingDocument.municipality_id == municipality)
         .where(col(OutgoingDocument.registration_number).startswith(prefix))
         .order_by(
             func.length(col(OutgoingDocument.registration_number)).desc(),
@@ -50,11 +51,14 @@ def _next_sequence(session: Session, year: int) -> int:
     return 1 if last is None else int(last.removeprefix(prefix)) + 1
 
 
-class SqlDocumentRegistry:
-    """`domain.ports.DocumentRegistry` on the `registered_files` and `outgoing_documents` tables."""
+class SqlDocumentRegistry(Scoped):
+    """`domain.ports.DocumentRegistry` on the `registered_files` and `outgoing_documents` tables, for
+    one municipality (its files, its outgoing numbers)."""
 
-    def __init__(self, engine: Engine, *, time_zone: str = "Europe/Bucharest") -> None:
-        self._engine = engine
+    def __init__(
+        self, engine: Engine, *, time_zone: str = "Europe/Bucharest", municipality: str | None = None
+    ) -> None:
+        super().__init__(engine, municipality)
         self._zone = ZoneInfo(time_zone)
 
     def find_file(self, registration_number: str) -> FileInfo | None:
@@ -63,6 +67,7 @@ class SqlDocumentRegistry:
                 select(RegisteredFile, Department.name)
                 .join(Department, col(RegisteredFile.department_id) == col(Department.id))
                 .where(RegisteredFile.registration_number == registration_number)
+                .where(RegisteredFile.municipality_id == self.municipality)
             ).first()
         if found is None:
             return None
@@ -95,16 +100,18 @@ class SqlDocumentRegistry:
         if at.tzinfo is None:
             raise ValueError("naive datetime refused: pass an aware datetime")
         year = at.astimezone(self._zone).year
+        city = self.municipality
         failure: IntegrityError | None = None
         for _ in range(_ATTEMPTS):
             with session_scope(self._engine) as session:
                 existing = self._by_ticket(session, ticket_id, int(level))
                 if existing is not None:
                     return _document(existing)
-                if session.get(RegisteredFile, file_registration_number) is None:
+                if session.get(RegisteredFile, (city, file_registration_number)) is None:
                     raise ValueError(f"no file {file_registration_number!r} to attach the document to")
                 row = OutgoingDocument(
-                    registration_number=outgoing_number(year, _next_sequence(session, year)),
+                    municipality_id=city,
+                    registration_number=outgoing_number(year, _next_sequence(session, city, year)),
                     file_registration_number=file_registration_number,
                     ticket_id=ticket_id,
                     level=int(level),
@@ -126,11 +133,12 @@ class SqlDocumentRegistry:
         assert failure is not None
         raise failure
 
-    @staticmethod
-    def _by_ticket(session: Session, ticket_id: str, level: int) -> OutgoingDocument | None:
+    def _by_ticket(self, session: Session, ticket_id: str, level: int) -> OutgoingDocument | None:
         return session.exec(
             select(OutgoingDocument).where(
-                OutgoingDocument.ticket_id == ticket_id, OutgoingDocument.level == level
+                OutgoingDocument.municipality_id == self.municipality,
+                OutgoingDocument.ticket_id == ticket_id,
+                OutgoingDocument.level == level,
             )
         ).first()
 
@@ -144,6 +152,7 @@ class SqlDocumentRegistry:
             result = session.exec(
                 update(OutgoingDocument)
                 .where(col(OutgoingDocument.registration_number) == registration_number)
+                .where(col(OutgoingDocument.municipality_id) == self.municipality)
                 .values(content=content)
             )
             session.commit()
@@ -153,7 +162,10 @@ class SqlDocumentRegistry:
     def document_content(self, registration_number: str) -> tuple[RegisteredDocument, bytes] | None:
         with session_scope(self._engine) as session:
             row = session.exec(
-                select(OutgoingDocument).where(OutgoingDocument.registration_number == registration_number)
+                select(OutgoingDocument).where(
+                    OutgoingDocument.registration_number == registration_number,
+                    OutgoingDocument.municipality_id == self.municipality,
+                )
             ).first()
             if row is None:
                 return None

@@ -44,6 +44,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, Select, and_, case, fa
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from core.tenancy import DEFAULT_MUNICIPALITY
 from domain.models import Level, Outcome, Policy
 from store.tables import ArchiveEntry, Department, Rating, Staff
 
@@ -80,6 +81,7 @@ class Period:
 class ReportScope:
     """Whose figures a report may contain; the HTTP layer derives it from the caller's role.
 
+    Always one municipality's (`municipality`: the caller's; nobody sees another city's figures).
     `everything`: the whole city. Otherwise the audiences held by `staff_id`, plus, when
     `department_id` is set, that department's: its staff's (grouping by clerk) or its files'
     (grouping by department). An empty scope shows nothing rather than everything.
@@ -87,6 +89,7 @@ class ReportScope:
 
     everything: bool = False
     staff_id: str | None = None
+    municipality: str = DEFAULT_MUNICIPALITY
     department_id: str | None = None
 
 
@@ -230,6 +233,7 @@ def _visible(
 def _archive_filter(period: Period, grouping: Grouping, scope: ReportScope) -> ColumnElement[bool]:
     start = col(ArchiveEntry.meeting_start)
     return and_(
+        col(ArchiveEntry.municipality_id) == scope.municipality,
         start >= period.start,
         start < period.end,
         _visible(scope, grouping, col(ArchiveEntry.staff_id), col(ArchiveEntry.department_id)),
@@ -293,6 +297,7 @@ def _ratings_query(period: Period, grouping: Grouping, scope: ReportScope) -> _Q
     return (
         select(key, func.count(), func.sum(col(Rating.stars)))
         .where(
+            col(Rating.municipality_id) == scope.municipality,
             start >= period.start,
             start < period.end,
             _visible(scope, grouping, col(Rating.staff_id), col(Rating.department_id)),

@@ -1,7 +1,9 @@
 """A deterministic demo city: departments, 524 clerks, directors, deputy mayors, a mayor, one ops
 person (who reads Temporal histories through the codec server), absences and a few thousand files,
 plus five well-known files the README and the tests rely on, and a small calendar configuration
-(one department's longer hours, two clerks' own hours, one city day off).
+(one department's longer hours, two clerks' own hours, one city day off). Beside it, a second, small
+municipality (issue 11): the town of Huedin, two departments, four clerks, Mon-Fri 08:00-14:00, whose
+registry holds a file 100001/<year> too, so both cities have one of that number.
 
 Everything is drawn from `random.Random(42)` and dated relative to `--today`, so the same day always
 yields the same rows on SQLite and on PostgreSQL, and a demo run next month still has fresh files.
@@ -31,15 +33,25 @@ from sqlmodel import select
 
 from domain.calendar import romanian_public_holidays
 from domain.models import FileStatus, Role
+from domain.municipalities import Municipality
 from store.db import make_engine, session_scope
 from store.migrate import migrate
 from store.migrate import reset as reset_database
+from store.municipalities import municipality_row
 from store.seed_data import (
     ABSENCE_REASONS,
     COMPANIES,
     DEPARTMENTS,
     DEPUTY_MAYOR_IDS,
     GIVEN_NAMES,
+    HUEDIN_DEPARTMENTS,
+    HUEDIN_DEPUTY_MAYOR_ID,
+    HUEDIN_HOURS,
+    HUEDIN_ID,
+    HUEDIN_MAYOR_ID,
+    HUEDIN_NAME,
+    HUEDIN_PEOPLE,
+    HUEDIN_SUBJECTS,
     MAYOR_ID,
     OPS_ID,
     OPS_NAME,
@@ -58,6 +70,20 @@ from store.tables import (
 
 SEED = 42
 EMAIL_DOMAIN = "primaria.example"
+HUEDIN = Municipality(
+    id=HUEDIN_ID,
+    name=HUEDIN_NAME,
+    working_hours={
+        day: (wall_time.fromisoformat(opens), wall_time.fromisoformat(closes))
+        for day, (opens, closes) in HUEDIN_HOURS.items()
+    },
+    sender="Tichet Albastru Huedin <tichet-albastru@huedin.example>",
+    pdf_header="Primăria Orașului Huedin · Piața Victoriei nr. 1 · 405400 Huedin",
+    path_prefix=f"/{HUEDIN_ID}",
+)
+# Only Huedin gets a row: Cluj-Napoca, the default municipality, is described by the settings
+# (TICHET_CITY_NAME, TICHET_BOOKING_WINDOW_MODE, ...) until a deployment writes its row.
+DEMO_MUNICIPALITIES = (HUEDIN,)
 FILING_WINDOW_DAYS = 120
 IN_PROGRESS_SHARE = 0.6
 ABSENT_SHARE = 0.04
@@ -110,6 +136,7 @@ class SeedSummary:
     demo_files: tuple[DemoFile, ...]
     demo_tokens: dict[str, str] = field(default_factory=dict)
     calendar_notes: tuple[str, ...] = ()
+    second_city: str = ""
 
     def render(self) -> str:
         lines = [
@@ -127,6 +154,8 @@ class SeedSummary:
         if self.calendar_notes:
             lines.append("  calendar configuration:")
             lines += [f"    {note}" for note in self.calendar_notes]
+        if self.second_city:
+            lines.append(f"  second municipality: {self.second_city}")
         lines.append("  demo API tokens (demo city only, never in production):")
         lines += [f"    {staff_id}: {token}" for staff_id, token in self.demo_tokens.items()]
         return "\n".join(lines)
@@ -305,18 +334,7 @@ def build_demo_city(today: date, files: int = 3000) -> DemoCity:
         )
 
     for demo in city.demo_files:
-        city.files.append(
-            {
-                "registration_number": demo.registration_number,
-                "filing_date": demo.filing_date,
-                "requester_name": demo.requester_name,
-                "subject": demo.subject,
-                "department_id": demo.department_id,
-                "status": demo.status.value,
-                "answered_on": demo.answered_on,
-                "last_handler_id": demo.handler_id,
-            }
-        )
+        city.files.append(_file_row(demo))
     city.files += _random_files(rng, today, max(0, files - len(city.demo_files)), clerks_by_department)
     _calendar_configuration(city, today, clerks_by_department)
     return city
@@ -409,6 +427,81 @@ def _random_files(
     return drafts
 
 
+def build_second_city(today: date) -> DemoCity:
+    """Huedin's rows: fixed, drawn from no random generator (Cluj-Napoca's city stays the same).
+    Its first clerk handles a file 100001/<year>, Ana Bodea's, in progress; the number is Ioana Pop's
+    in Cluj-Napoca too."""
+    city = DemoCity()
+    people = iter(HUEDIN_PEOPLE)
+    city.staff.append(_person(HUEDIN_MAYOR_ID, next(people), HUEDIN_MAYOR_ID, Role.MAYOR))
+    city.staff.append(
+        _person(HUEDIN_DEPUTY_MAYOR_ID, next(people), HUEDIN_DEPUTY_MAYOR_ID, Role.DEPUTY_MAYOR,
+                reports_to_id=HUEDIN_MAYOR_ID)
+    )  # fmt: skip
+    clerks: dict[str, list[str]] = {}
+    for department_id, name, count in HUEDIN_DEPARTMENTS:
+        director = f"{department_id}-dir"
+        city.departments.append(
+            {
+                "id": department_id,
+                "name": name,
+                "director_id": director,
+                "deputy_mayor_id": HUEDIN_DEPUTY_MAYOR_ID,
+            }
+        )
+        city.staff.append(
+            _person(director, next(people), director, Role.DIRECTOR, department_id=department_id,
+                    reports_to_id=HUEDIN_DEPUTY_MAYOR_ID)
+        )  # fmt: skip
+        ids = clerks[department_id] = [f"{department_id}-c{n}" for n in range(1, count + 1)]
+        for n, staff_id in enumerate(ids):
+            city.staff.append(
+                _person(staff_id, HUEDIN_PEOPLE[(n + len(city.staff)) % len(HUEDIN_PEOPLE)], staff_id,
+                        Role.CLERK, department_id=department_id, reports_to_id=director,
+                        substitute_id=ids[(n + 1) % len(ids)])
+            )  # fmt: skip
+    number, filed = demo_filing("100001", today, 10)
+    first = clerks[HUEDIN_DEPARTMENTS[0][0]][0]
+    city.demo_files = (
+        DemoFile(number, "Ana Bodea", filed, HUEDIN_DEPARTMENTS[0][0], "Certificat de urbanism",
+                 FileStatus.IN_PROGRESS, None, first, "Huedin: in progress, handler " + first),
+    )  # fmt: skip
+    for demo in city.demo_files:
+        city.files.append(_file_row(demo))
+    for n, (department_id, ids) in enumerate(sorted(clerks.items())):
+        for k, subject in enumerate(HUEDIN_SUBJECTS[department_id]):
+            day = _working_day_on_or_before(today - timedelta(days=3 + 7 * k + n))
+            city.files.append(
+                {
+                    "registration_number": f"{200 + 10 * n + k}/{day.year}",
+                    "filing_date": day,
+                    "requester_name": f"{HUEDIN_PEOPLE[k][0]} {HUEDIN_PEOPLE[-1 - n][1]}",
+                    "subject": subject,
+                    "department_id": department_id,
+                    "status": FileStatus.IN_PROGRESS.value,
+                    "answered_on": None,
+                    "last_handler_id": ids[k % len(ids)],
+                }
+            )
+    for rows in (city.departments, city.staff, city.files):
+        for row in rows:
+            row["municipality_id"] = HUEDIN_ID
+    return city
+
+
+def _file_row(demo: DemoFile) -> dict[str, Any]:
+    return {
+        "registration_number": demo.registration_number,
+        "filing_date": demo.filing_date,
+        "requester_name": demo.requester_name,
+        "subject": demo.subject,
+        "department_id": demo.department_id,
+        "status": demo.status.value,
+        "answered_on": demo.answered_on,
+        "last_handler_id": demo.handler_id,
+    }
+
+
 def is_seeded(engine: Engine) -> bool:
     """Whether the database already holds a city (the dev-run command seeds only when not).
     A database without the tables holds none (the seed's command migrates it first)."""
@@ -418,9 +511,12 @@ def is_seeded(engine: Engine) -> bool:
         return session.exec(select(Department.id).limit(1)).first() is not None
 
 
-def seed_demo_city(engine: Engine, today: date, files: int = 3000, *, reset: bool = False) -> SeedSummary:
+def seed_demo_city(
+    engine: Engine, today: date, files: int = 3000, *, reset: bool = False, second_city: bool = True
+) -> SeedSummary:
     """Migrate, then insert the demo city in one transaction. `reset` drops every table and migrates
-    from empty first; without it, a database that already holds a city raises `AlreadySeeded`."""
+    from empty first; without it, a database that already holds a city raises `AlreadySeeded`.
+    `second_city`: Huedin too (a database of one municipality: the default one alone)."""
     if reset:
         reset_database(engine)
     else:
@@ -428,23 +524,27 @@ def seed_demo_city(engine: Engine, today: date, files: int = 3000, *, reset: boo
     if is_seeded(engine):
         raise AlreadySeeded("the database already holds a city; pass reset=True (--reset) to rebuild it")
     city = build_demo_city(today, files)
+    second = build_second_city(today) if second_city else None
     with session_scope(engine) as session:
-        for table, rows in (
-            (Department, city.departments),
-            (Staff, city.staff),
-            (Absence, city.absences),
-            (RegisteredFile, city.files),
-            (DepartmentHours, city.department_hours),
-            (StaffHours, city.staff_hours),
-            (CityDayOff, city.city_days_off),
-        ):
-            if rows:
-                session.exec(insert(table), params=rows)
+        for municipality in DEMO_MUNICIPALITIES if second_city else ():
+            session.add(municipality_row(municipality))
+        for each in (city, second) if second is not None else (city,):
+            for table, rows in (
+                (Department, each.departments),
+                (Staff, each.staff),
+                (Absence, each.absences),
+                (RegisteredFile, each.files),
+                (DepartmentHours, each.department_hours),
+                (StaffHours, each.staff_hours),
+                (CityDayOff, each.city_days_off),
+            ):
+                if rows:
+                    session.exec(insert(table), params=rows)
         session.commit()
-    return _summary(today, city)
+    return _summary(today, city, second)
 
 
-def _summary(today: date, city: DemoCity) -> SeedSummary:
+def _summary(today: date, city: DemoCity, second: DemoCity | None = None) -> SeedSummary:
     roles = [row["role"] for row in city.staff]
     in_progress = sum(1 for row in city.files if row["status"] == FileStatus.IN_PROGRESS.value)
     return SeedSummary(
@@ -462,6 +562,19 @@ def _summary(today: date, city: DemoCity) -> SeedSummary:
         demo_files=city.demo_files,
         demo_tokens={s: demo_token(s) for s in ("c0001", director_id("urbanism"), MAYOR_ID, OPS_ID)},
         calendar_notes=city.calendar_notes,
+        second_city=_second_summary(second) if second is not None else "",
+    )
+
+
+def _second_summary(city: DemoCity) -> str:
+    roles = [row["role"] for row in city.staff]
+    files = [
+        f"{f.registration_number} · {f.requester_name} · {f.filing_date.isoformat()}" for f in city.demo_files
+    ]
+    return (
+        f"{HUEDIN_NAME} ({HUEDIN_ID}, Mon-Fri 08:00-14:00): {len(city.departments)} departments, "
+        f"{roles.count(Role.CLERK.value)} clerks, {len(city.files)} files; well-known: {'; '.join(files)}; "
+        f"tokens demo-<id>, e.g. demo-{HUEDIN_DEPARTMENTS[0][0]}-c1"
     )
 
 

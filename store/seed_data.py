@@ -219,3 +219,32 @@ COMPANIES: tuple[str, ...] = (
 )
 
 ABSENCE_REASONS: tuple[str, ...] = ("leave", "leave", "leave", "sick", "training")
+
+
+# --- the second demo municipality (issue 11): a small town with its own hours ----------------------
+
+HUEDIN_ID = "huedin"
+HUEDIN_NAME = "Orașul Huedin"
+# Mon-Fri 08:00-14:00: the town hall's public hours, shorter than Cluj-Napoca's.
+HUEDIN_HOURS = {day: ("08:00", "14:00") for day in range(5)}
+HUEDIN_MAYOR_ID = "huedin-primar"
+HUEDIN_DEPUTY_MAYOR_ID = "huedin-vp"
+# (id, name, clerks): ids are unique across the deployment, so they carry the town's name.
+HUEDIN_DEPARTMENTS: tuple[tuple[str, str, int], ...] = (
+    ("huedin-urbanism", "Compartimentul Urbanism și Amenajarea Teritoriului", 2),
+    ("huedin-taxe", "Compartimentul Impozite și Taxe Locale", 2),
+)
+HUEDIN_PEOPLE: tuple[tuple[str, str], ...] = (
+    ("Vasile", "Rus"),
+    ("Maria", "Sabo"),
+    ("Ioan", "Pop"),
+    ("Ana", "Bodea"),
+    ("Florin", "Cuc"),
+    ("Lucia", "Moldovan"),
+    ("Gheorghe", "Tripon"),
+    ("Rodica", "Farcaș"),
+)
+HUEDIN_SUBJECTS = {
+    "huedin-urbanism": ("Certificat de urbanism", "Autorizație de construire", "Aviz de branșare"),
+    "huedin-taxe": ("Certificat de atestare fiscală", "Scutire impozit clădire", "Declarație de impunere"),
+}

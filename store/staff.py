@@ -11,11 +11,10 @@ from __future__ import annotations
 import hashlib
 from datetime import date, timedelta
 
-from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from domain.models import DepartmentInfo, Role, StaffMember
-from store.db import session_scope
+from store.db import Scoped, engine_for, session_scope
 from store.tables import Absence, Department, Staff
 
 
@@ -35,18 +34,22 @@ def staff_member(row: Staff) -> StaffMember:
     )
 
 
-class SqlStaffDirectory:
-    """`domain.ports.StaffDirectory` on the `staff`, `departments` and `absences` tables."""
+class SqlStaffDirectory(Scoped):
+    """`domain.ports.StaffDirectory` on the `staff`, `departments` and `absences` tables: one
+    municipality's people (staff and department ids are unique across the deployment, so a person of
+    another municipality is simply not found)."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    def _own(self, row: Staff | None) -> Staff | None:
+        return row if row is not None and row.municipality_id == self.municipality else None
 
     def get(self, staff_id: str) -> StaffMember | None:
         with session_scope(self._engine) as session:
-            row = session.get(Staff, staff_id)
+            row = self._own(session.get(Staff, staff_id))
             return staff_member(row) if row is not None else None
 
     def by_token(self, token: str) -> StaffMember | None:
+        """Tokens are unique across the deployment: the person whichever their municipality
+        (`staff_municipality` says which)."""
         if not token:
             return None
         with session_scope(self._engine) as session:
@@ -56,7 +59,7 @@ class SqlStaffDirectory:
     def department(self, department_id: str) -> DepartmentInfo | None:
         with session_scope(self._engine) as session:
             row = session.get(Department, department_id)
-            if row is None:
+            if row is None or row.municipality_id != self.municipality:
                 return None
             return DepartmentInfo(
                 id=row.id, name=row.name, director_id=row.director_id, deputy_mayor_id=row.deputy_mayor_id
@@ -65,16 +68,18 @@ class SqlStaffDirectory:
     def mayor(self) -> StaffMember | None:
         with session_scope(self._engine) as session:
             row = session.exec(
-                select(Staff).where(Staff.role == Role.MAYOR.value).order_by(col(Staff.id))
+                select(Staff)
+                .where(Staff.role == Role.MAYOR.value, Staff.municipality_id == self.municipality)
+                .order_by(col(Staff.id))
             ).first()
             return staff_member(row) if row is not None else None
 
     def substitute_of(self, staff_id: str) -> StaffMember | None:
         with session_scope(self._engine) as session:
-            person = session.get(Staff, staff_id)
+            person = self._own(session.get(Staff, staff_id))
             if person is None or person.substitute_id is None:
                 return None
-            substitute = session.get(Staff, person.substitute_id)
+            substitute = self._own(session.get(Staff, person.substitute_id))
             return staff_member(substitute) if substitute is not None else None
 
     def absent_days(self, staff_id: str, first_day: date, last_day: date) -> set[date]:
@@ -99,7 +104,18 @@ class SqlStaffDirectory:
         with session_scope(self._engine) as session:
             rows = session.exec(
                 select(Staff)
-                .where(Staff.role == Role.CLERK.value, Staff.department_id == department_id)
+                .where(
+                    Staff.role == Role.CLERK.value,
+                    Staff.department_id == department_id,
+                    Staff.municipality_id == self.municipality,
+                )
                 .order_by(col(Staff.id))
             ).all()
             return [staff_member(row) for row in rows]
+
+
+def staff_municipality(database_url: str, staff_id: str) -> str | None:
+    """The municipality a person works for (staff belong to one): sign-in, staff API, codec server."""
+    with session_scope(engine_for(database_url)) as session:
+        row = session.get(Staff, staff_id)
+        return row.municipality_id if row is not None else None

@@ -3,16 +3,62 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKeyConstraint,
+    Index,
+    LargeBinary,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
+from core.tenancy import DEFAULT_MUNICIPALITY
 from store.types import UTCDateTime
+
+
+def municipality_field(*, primary_key: bool = False) -> Any:
+    """The owning municipality (issue 11) of a row of a city's data. Rows from before tenancy got the
+    default municipality from revision 0005's server default; the adapters always set it."""
+    return Field(
+        default=DEFAULT_MUNICIPALITY,
+        max_length=63,
+        primary_key=primary_key,
+        index=not primary_key,
+        sa_column_kwargs={"server_default": DEFAULT_MUNICIPALITY},
+    )
+
+
+class MunicipalityRow(SQLModel, table=True):
+    """A municipality served by this deployment (issue 11): its identity, its calendar and rules, and
+    what its citizens see (name, PDF header, sender). `store.municipalities` reads it."""
+
+    __tablename__ = "municipalities"
+
+    id: str = Field(primary_key=True, max_length=63)
+    name: str = Field(max_length=200)
+    time_zone: str = Field(default="Europe/Bucharest", max_length=60)
+    # Weekday (0 = Monday) -> ["08:30", "16:30"]; a weekday left out receives no citizens.
+    working_hours: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    booking_window_mode: str = Field(default="within", max_length=20)
+    # `domain.models.Policy` as JSON, over the defaults (booking window, notice, reminders...).
+    policy: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    sender: str = Field(max_length=200)
+    pdf_header: str = Field(default="", max_length=500)
+    logo_path: str = Field(default="", max_length=300)
+    path_prefix: str = Field(max_length=80)
+    # The document-registry adapter and its settings (`{"adapter": "sql"}` for the tables here).
+    registry_config: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
 
 
 class Department(SQLModel, table=True):
     __tablename__ = "departments"
 
+    municipality_id: str = municipality_field()
     id: str = Field(primary_key=True, max_length=40)
     name: str = Field(max_length=200)
     director_id: str | None = Field(default=None, max_length=40)
@@ -24,6 +70,7 @@ class Staff(SQLModel, table=True):
 
     __tablename__ = "staff"
 
+    municipality_id: str = municipality_field()
     id: str = Field(primary_key=True, max_length=40)
     name: str = Field(max_length=200)
     email: str = Field(max_length=200)
@@ -40,6 +87,7 @@ class Absence(SQLModel, table=True):
 
     __tablename__ = "absences"
 
+    municipality_id: str = municipality_field()
     id: int | None = Field(default=None, primary_key=True)
     staff_id: str = Field(foreign_key="staff.id", index=True)
     first_day: date
@@ -52,6 +100,7 @@ class RegisteredFile(SQLModel, table=True):
 
     __tablename__ = "registered_files"
 
+    municipality_id: str = municipality_field(primary_key=True)
     registration_number: str = Field(primary_key=True, max_length=40)
     filing_date: date
     requester_name: str = Field(max_length=200)
@@ -66,11 +115,21 @@ class OutgoingDocument(SQLModel, table=True):
     """A registered outgoing document (the resolution), attached to its file (R8)."""
 
     __tablename__ = "outgoing_documents"
-    __table_args__ = (UniqueConstraint("ticket_id", "level", name="uq_document_ticket_level"),)
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "level", name="uq_document_ticket_level"),
+        # The city's outgoing numbers: TA-2026-000001 exists once per municipality.
+        UniqueConstraint("municipality_id", "registration_number", name="uq_document_municipality_number"),
+        ForeignKeyConstraint(
+            ["municipality_id", "file_registration_number"],
+            ["registered_files.municipality_id", "registered_files.registration_number"],
+            name="fk_document_file",
+        ),
+    )
 
+    municipality_id: str = municipality_field()
     id: int | None = Field(default=None, primary_key=True)
-    registration_number: str = Field(max_length=40, unique=True)
-    file_registration_number: str = Field(foreign_key="registered_files.registration_number", index=True)
+    registration_number: str = Field(max_length=40)
+    file_registration_number: str = Field(index=True)
     ticket_id: str = Field(max_length=80)
     level: int
     title: str = Field(max_length=300)
@@ -104,6 +163,7 @@ class BookingRow(SQLModel, table=True):
         ),
     )
 
+    municipality_id: str = municipality_field()
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: str = Field(max_length=80)
     level: int
@@ -123,6 +183,7 @@ class ArchiveEntry(SQLModel, table=True):
         UniqueConstraint("ticket_id", "level", "attempt", name="uq_archive_ticket_level_attempt"),
     )
 
+    municipality_id: str = municipality_field()
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: str = Field(max_length=80, index=True)
     level: int
@@ -151,6 +212,7 @@ class Rating(SQLModel, table=True):
     __tablename__ = "ratings"
     __table_args__ = (UniqueConstraint("ticket_id", "level", name="uq_rating_ticket_level"),)
 
+    municipality_id: str = municipality_field()
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: str = Field(max_length=80)
     level: int
@@ -224,6 +286,7 @@ class CityDayOff(SQLModel, table=True):
 
     __tablename__ = "city_days_off"
 
+    municipality_id: str = municipality_field(primary_key=True)
     day: date = Field(primary_key=True)
     reason: str = Field(max_length=200)
 

@@ -3,6 +3,8 @@ tests/conftest.py) the same way on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Engine, func
 from sqlmodel import SQLModel, select
 
@@ -32,7 +34,7 @@ def staff_row(
     *,
     name: str | None = None,
     token: bool = False,
-    **extra: str | None,
+    **extra: Any,
 ) -> Staff:
     """A person in the staff table, `Persoana <id>` unless named; with `token`, their API token is
     `token-<id>`."""

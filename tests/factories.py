@@ -24,14 +24,18 @@ def add_file(
     requester_name: str = "Ioana Pop",
     filed_days_ago: int = 10,
     answered_days_ago: int | None = None,
+    number: str | None = None,
 ) -> FileRef:
+    """A new file of `handler_id`'s, in their municipality; `number` gives it a number already in
+    use (by another municipality's file)."""
     engine = engine_for(database_url)
     with session_scope(engine) as session:
         handler = session.get(Staff, handler_id)
         assert handler is not None and handler.department_id is not None
-        number = f"{next(_numbers)}/{today.year}"
+        number = number or f"{next(_numbers)}/{today.year}"
         session.add(
             RegisteredFile(
+                municipality_id=handler.municipality_id,
                 registration_number=number,
                 filing_date=today - timedelta(days=filed_days_ago),
                 requester_name=requester_name,
@@ -50,8 +54,9 @@ def add_file(
     )
 
 
-def file_params(ref: FileRef) -> dict[str, str]:
+def file_params(ref: FileRef, municipality: str | None = None) -> dict[str, str]:
     return {
+        **({"municipality": municipality} if municipality is not None else {}),
         "registration_number": ref.registration_number,
         "requester_name": ref.requester_name,
         "filing_date": ref.filing_date.isoformat(),

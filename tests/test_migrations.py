@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, insert, inspect, text
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine, MetaData, Table, insert, inspect, text
+from sqlalchemy import select as sa_select
 
 from domain.accessibility import FeedbackForm
 from store.accessibility_feedback import SqlAccessibilityFeedback
@@ -31,7 +31,7 @@ from store.migrate import (
     migrate,
 )
 from store.seed import build_demo_city, seed_demo_city
-from store.tables import Department, RegisteredFile, Staff
+from store.tables import Department
 from store.testing import sqlite_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,19 +57,32 @@ def _tables(engine: Engine) -> set[str]:
     return set(inspect(engine).get_table_names())
 
 
+def _reflected(engine: Engine, name: str) -> Table:
+    return Table(name, MetaData(), autoload_with=engine)
+
+
 def _digest(engine: Engine) -> str:
+    """The city's rows as the schema of the moment has them, without the municipality (the column
+    revision 0005 adds): equal before and after an upgrade that keeps every row."""
     digest = hashlib.sha256()
-    with Session(engine) as session:
-        for table, key in (
-            (Department, Department.id),
-            (Staff, Staff.id),
-            (RegisteredFile, RegisteredFile.registration_number),
+    with engine.connect() as connection:
+        for name, key in (
+            ("departments", "id"),
+            ("staff", "id"),
+            ("registered_files", "registration_number"),
         ):
-            rows = list(session.exec(select(table).order_by(col(key))))
-            assert rows, f"no {table.__name__} rows to compare"
+            table = _reflected(engine, name)
+            rows = connection.execute(sa_select(table).order_by(table.c[key])).mappings().all()
+            assert rows, f"no {name} rows to compare"
             for row in rows:
-                digest.update(repr(sorted(row.model_dump().items())).encode())
+                kept = {k: v for k, v in row.items() if k != "municipality_id"}
+                digest.update(repr(sorted(kept.items())).encode())
     return digest.hexdigest()
+
+
+def _municipalities_of(engine: Engine, name: str) -> set[str]:
+    with engine.connect() as connection:
+        return set(connection.execute(text(f"SELECT DISTINCT municipality_id FROM {name}")).scalars())
 
 
 def _downgrade(engine: Engine, revision: str) -> None:
@@ -102,14 +115,14 @@ def test_downgrade_and_upgrade_round_trip(empty: Engine) -> None:
 def _insert_city(engine: Engine) -> None:
     """The demo city's rows, inserted without the seed (which would migrate first)."""
     city = build_demo_city(TODAY, files=30)
-    with Session(engine) as session:
-        for table, rows in (
-            (Department, city.departments),
-            (Staff, city.staff),
-            (RegisteredFile, city.files),
+    with engine.begin() as connection:
+        for name, rows in (
+            ("departments", city.departments),
+            ("staff", city.staff),
+            ("registered_files", city.files),
         ):
-            session.exec(insert(table), params=rows)
-        session.commit()
+            table = _reflected(engine, name)
+            connection.execute(insert(table), [{k: v for k, v in r.items() if k in table.c} for r in rows])
 
 
 def test_a_create_all_database_with_rows_is_stamped_and_keeps_them(empty: Engine) -> None:
@@ -142,7 +155,7 @@ def test_a_create_all_database_of_this_code_is_stamped_at_head(empty: Engine) ->
 
 
 def test_an_upgrade_keeps_the_rows_of_a_migrated_database(empty: Engine) -> None:
-    seed_demo_city(empty, TODAY, files=30)
+    seed_demo_city(empty, TODAY, files=30, second_city=False)
     before = _digest(empty)
     _downgrade(empty, BASELINE)  # a no-op while the baseline is head; each later revision runs here
     migrate(empty)
@@ -168,7 +181,7 @@ def test_a_database_that_differs_from_the_baseline_is_refused_and_left_alone(emp
 def test_the_feedback_revision_adds_its_table_and_downgrades_without_touching_the_rest(empty: Engine) -> None:
     """Revision 0004 (issue 12): the accessibility feedback table, on both backends; down to the
     baseline drops it alone (the city's rows stay), up again gives it back, empty and usable."""
-    seed_demo_city(empty, TODAY, files=10)
+    seed_demo_city(empty, TODAY, files=10, second_city=False)
     before = _digest(empty)
     feedback = SqlAccessibilityFeedback(empty)
     form = FeedbackForm(email="ana@example.ro", message="Butonul nu se vede cu contrast mare.")
@@ -224,3 +237,46 @@ def test_the_migrate_command_refuses_an_unrecognised_database(tmp_path: Path) ->
         [sys.executable, "-m", "store.migrate", "--database-url", sqlite_url(tmp_path / "new")], url
     ).stdout
     engine.dispose()
+
+
+def test_the_municipalities_revision_gives_the_old_rows_to_the_default_city_and_downgrades(
+    empty: Engine,
+) -> None:
+    """Revision 0005 (issue 11): from 0004 with a city in it, every row belongs to the default
+    municipality; afterwards a second city may hold the same registration number; down to 0004
+    refuses while it does, and goes once only the default city's rows are left."""
+    with empty.begin() as connection:
+        command.upgrade(alembic_config(connection), "0004")
+    _insert_city(empty)
+    before = _digest(empty)
+
+    migrate(empty)
+
+    assert current(empty) == head() and differences(empty) == []
+    assert _digest(empty) == before
+    for name in ("departments", "staff", "registered_files"):
+        assert _municipalities_of(empty, name) == {"cluj-napoca"}
+    with empty.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO registered_files (municipality_id, registration_number, filing_date, "
+                "requester_name, subject, department_id, status, last_handler_id) SELECT 'huedin', "
+                "registration_number, filing_date, requester_name, subject, department_id, status, "
+                "last_handler_id FROM registered_files WHERE registration_number = '100001/2026'"
+            )
+        )
+    assert _municipalities_of(empty, "registered_files") == {"cluj-napoca", "huedin"}
+
+    with pytest.raises(RuntimeError, match="registered_files holds 1 rows of municipalities other"):
+        _downgrade(empty, "0004")
+    assert current(empty) == head()
+    with empty.begin() as connection:
+        connection.execute(text("DELETE FROM registered_files WHERE municipality_id = 'huedin'"))
+    _downgrade(empty, "0004")
+
+    assert current(empty) == "0004"
+    assert "municipalities" not in _tables(empty)
+    assert "municipality_id" not in {c["name"] for c in inspect(empty).get_columns("staff")}
+    assert _digest(empty) == before
+    migrate(empty)
+    assert differences(empty) == [] and _digest(empty) == before

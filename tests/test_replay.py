@@ -44,6 +44,7 @@ KEPT = (
     "happy_path_v5.json",
     "happy_path_lean.json",
     "happy_path_a11ypages.json",  # after issue 12's statement pages merged with the lean histories
+    "happy_path_tenancy.json",  # issue 11: the Municipality attribute (municipality-attribute-v1)
 )
 
 

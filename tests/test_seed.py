@@ -17,10 +17,11 @@ from store.db import make_engine
 from store.registry import SqlDocumentRegistry
 from store.seed import AlreadySeeded, build_demo_city, is_seeded, main, seed_demo_city
 from store.staff import SqlStaffDirectory
-from store.tables import Absence, Department, RegisteredFile, Staff
+from store.tables import Absence, Department, MunicipalityRow, RegisteredFile, Staff
 from store.testing import sqlite_url
 
 TODAY = date(2026, 11, 25)  # a Wednesday
+CLUJ = "cluj-napoca"
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def _digest(engine: Engine) -> str:
             (Absence, Absence.id),
             (RegisteredFile, RegisteredFile.registration_number),
         ):
-            for row in session.exec(select(table).order_by(col(key))):
+            for row in session.exec(select(table).order_by(col(table.municipality_id), col(key))):
                 digest.update(repr(sorted(row.model_dump().items())).encode())
     return digest.hexdigest()
 
@@ -68,9 +69,9 @@ def test_seeding_a_seeded_database_needs_reset(engine: Engine) -> None:
 
 def test_counts_and_hierarchy(seeded: Engine) -> None:
     with Session(seeded) as session:
-        staff = list(session.exec(select(Staff)))
-        departments = list(session.exec(select(Department)))
-        files = list(session.exec(select(RegisteredFile)))
+        staff = list(session.exec(select(Staff).where(Staff.municipality_id == CLUJ)))
+        departments = list(session.exec(select(Department).where(Department.municipality_id == CLUJ)))
+        files = list(session.exec(select(RegisteredFile).where(RegisteredFile.municipality_id == CLUJ)))
     roles = Counter(person.role for person in staff)
     assert roles == {"clerk": 524, "director": 12, "deputy_mayor": 3, "mayor": 1, "ops": 1}
     assert len(departments) == 12 and len(files) == 3000
@@ -89,7 +90,7 @@ def test_counts_and_hierarchy(seeded: Engine) -> None:
 
 def test_clerks_look_like_a_city_hall(seeded: Engine) -> None:
     with Session(seeded) as session:
-        clerks = list(session.exec(select(Staff).where(Staff.role == "clerk")))
+        clerks = list(session.exec(select(Staff).where(Staff.role == "clerk", Staff.municipality_id == CLUJ)))
     by_id = {clerk.id: clerk for clerk in clerks}
     email = re.compile(r"^[a-z-]+\.[a-z-]+\.(\d+)@primaria\.example$")
     diacritics = re.compile("[ăâîșțĂÂÎȘȚ]")
@@ -109,7 +110,7 @@ def test_clerks_look_like_a_city_hall(seeded: Engine) -> None:
 
 def test_files_and_absences_are_dated_around_today(seeded: Engine) -> None:
     with Session(seeded) as session:
-        files = list(session.exec(select(RegisteredFile)))
+        files = list(session.exec(select(RegisteredFile).where(RegisteredFile.municipality_id == CLUJ)))
         absences = list(session.exec(select(Absence)))
         department_of = {s.id: s.department_id for s in session.exec(select(Staff))}
     number = re.compile(r"^\d{6}/\d{4}$")
@@ -194,3 +195,23 @@ def test_cli_seeds_resets_and_prints_the_demo_tokens(tmp_path, capsys) -> None:
     assert "--reset" in capsys.readouterr().out
     assert main([*args, "--reset"]) == 0
     assert "40 files" in capsys.readouterr().out
+
+
+def test_the_second_municipality_is_small_with_its_own_hours_and_the_same_file_number(seeded: Engine) -> None:
+    """Huedin (issue 11): its own staff and files, Mon-Fri 08:00-14:00, and a file 100001/2026 of
+    its own beside Cluj-Napoca's; each city's directory and registry sees only its own."""
+    with Session(seeded) as session:
+        staff = list(session.exec(select(Staff).where(Staff.municipality_id == "huedin")))
+        rows = {row.id: row for row in session.exec(select(MunicipalityRow))}
+    assert Counter(p.role for p in staff) == {"clerk": 4, "director": 2, "deputy_mayor": 1, "mayor": 1}
+    assert rows["huedin"].working_hours == {str(d): ["08:00", "14:00"] for d in range(5)}
+    assert rows["huedin"].name == "Orașul Huedin"
+    assert "cluj-napoca" not in rows  # the default municipality: the settings describe it
+    cluj = SqlDocumentRegistry(seeded, municipality=CLUJ).find_file("100001/2026")
+    huedin = SqlDocumentRegistry(seeded, municipality="huedin").find_file("100001/2026")
+    assert cluj is not None and huedin is not None
+    assert (cluj.requester_name, cluj.last_handler_id) == ("Ioana Pop", "c0001")
+    assert (huedin.requester_name, huedin.last_handler_id) == ("Ana Bodea", "huedin-urbanism-c1")
+    assert SqlStaffDirectory(seeded, "huedin").get("c0001") is None
+    assert SqlStaffDirectory(seeded, CLUJ).get("huedin-urbanism-c1") is None
+    assert SqlStaffDirectory(seeded, "huedin").mayor().id == "huedin-primar"  # type: ignore[union-attr]

@@ -6,6 +6,8 @@ import asyncio
 import uuid
 
 import httpx
+import pytest
+from pydantic import ValidationError
 from temporalio import workflow
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
@@ -73,3 +75,19 @@ async def test_a_failing_workflow_task_shows_in_the_metrics(
         await handle.terminate("test over")
     print(failed)
     assert failed and float(failed.rsplit(" ", 1)[1]) >= 1, failed
+
+
+async def test_the_worker_keeps_as_many_workflows_cached_as_configured(
+    env: WorkflowEnvironment, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sticky cache is bounded by `TICHET_WORKER_MAX_CACHED_WORKFLOWS` (bench/waiting.py measures
+    what a cached ticket costs), and a negative size is refused at start-up, by name."""
+    monkeypatch.setenv("TICHET_WORKER_MAX_CACHED_WORKFLOWS", "7")
+    configured = Settings(**settings.model_dump(exclude={"worker_max_cached_workflows"}))
+    worker = create_worker(env.client, configured, task_queue=f"cache-{uuid.uuid4().hex[:6]}")
+    assert worker.config()["max_cached_workflows"] == 7
+    async with worker:  # the SDK accepts it: the worker polls with that cache
+        await asyncio.sleep(0)
+    monkeypatch.setenv("TICHET_WORKER_MAX_CACHED_WORKFLOWS", "-1")
+    with pytest.raises(ValidationError, match="worker_max_cached_workflows"):
+        Settings()

@@ -43,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
         IN_PERSON_ACCEPTANCE,
         LEAN_ACTIVITY_INPUTS,
         MEETING_CHANNEL,
+        MUNICIPALITY_ATTRIBUTE,
         WORKING_HOUR_DEADLINES,
     )
     from workflows.ticket_actions import TicketActions
@@ -67,6 +68,9 @@ class BlueTicketWorkflow(TicketActions):
     async def _live(self, inp: TicketInput) -> None:
         """One level of the ticket, from validation to closing (or continuing at the next level)."""
         workflow.upsert_search_attributes([sa.ESCALATION_LEVEL.value_set(int(inp.level))])
+        if inp.municipality and workflow.patched(MUNICIPALITY_ATTRIBUTE):
+            # Also on a ticket started straight on Temporal, and on every level after continue-as-new.
+            workflow.upsert_search_attributes([sa.MUNICIPALITY.value_set(inp.municipality)])
         level_name = inp.level.name.lower().replace("_", " ")
         self._log("started" if inp.level == Level.CLERK else "escalated", f"level: {level_name}")
         if inp.accepted_after_window:

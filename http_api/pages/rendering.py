@@ -23,6 +23,7 @@ from temporalio.service import RPCError
 
 from core.catalogs import language_name, languages, say, say_count
 from domain.models import Language
+from domain.municipalities import Municipality
 from http_api.errors import ApiError
 from http_api.pages import words
 from http_api.rate_limits import RateLimited
@@ -44,8 +45,19 @@ _env = Environment(
 templates = Jinja2Templates(env=_env)
 
 
-def render(request: Request, name: str, lang: Language, status_code: int = 200, **context: Any) -> Response:
-    """Render `templates/web/<name>` with the language helpers every template uses."""
+def render(
+    request: Request,
+    name: str,
+    lang: Language,
+    status_code: int = 200,
+    *,
+    city: Municipality | None = None,
+    prefix: str = "",
+    **context: Any,
+) -> Response:
+    """Render `templates/web/<name>` with the language helpers every template uses. `city` is the
+    municipality whose name and header the page shows (issue 11), `prefix` its pages' path prefix
+    (`/huedin`; empty on the pages of the default one without a prefix)."""
     response = templates.TemplateResponse(
         request,
         name,
@@ -57,6 +69,8 @@ def render(request: Request, name: str, lang: Language, status_code: int = 200, 
             "gettext": lambda key, **values: say(key, lang, **values),
             "ngettext": lambda key, plural, n, **values: say_count(key, n, lang, **values),
             "languages": language_links(request, lang),
+            "city": city,
+            "prefix": prefix,
             **context,
         },
         status_code=status_code,

@@ -4,15 +4,19 @@
 Each step runs the same checks as the JSON API by calling its functions (`_eligible_file`, `_slots`,
 `_public`, `request_ticket`), so the page and the API cannot drift apart on R1, R4 or R5. A refused
 step re-renders its form with the citizen's values in place: nothing typed is lost.
+
+Each municipality has the same steps under its own prefix (issue 11): `/huedin/`, `/huedin/alege`,
+`/huedin/cerere`, showing its name and header and asking its registry. The unprefixed ones are the
+default municipality's (the addresses from before tenancy keep working).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -42,6 +46,7 @@ def _bad_fields(err: ValidationError, lang: Language) -> dict[str, str]:
 
 def _form_page(
     request: Request,
+    state: AppState,
     lang: Language,
     values: dict[str, str],
     *,
@@ -54,6 +59,8 @@ def _form_page(
         "request.html",
         lang,
         status_code,
+        city=state.municipality,
+        prefix=_prefix(request, state),
         values=values,
         message=message,
         **form_errors(bad_fields),
@@ -76,6 +83,7 @@ async def _choose_page(
     except ValidationError as err:
         return _form_page(
             request,
+            state,
             lang,
             values,
             message=sentence("invalid_input", lang),
@@ -85,7 +93,9 @@ async def _choose_page(
     try:
         file = await run_in_threadpool(citizen._eligible_file, state, ref)
     except ApiError as err:
-        return _form_page(request, lang, values, message=sentence(err.code, lang), status_code=err.status)
+        return _form_page(
+            request, state, lang, values, message=sentence(err.code, lang), status_code=err.status
+        )
     offered = await run_in_threadpool(citizen._slots, state, file, Level.CLERK)
     slots = citizen._public(offered, state.calendar)
     if not slots and not message:
@@ -95,6 +105,8 @@ async def _choose_page(
         "choose.html",
         lang,
         status_code,
+        city=state.municipality,
+        prefix=_prefix(request, state),
         file=file,
         offer=slot_offer(slots, lang, values.get("slot_start", "")),
         channels=list(Channel),
@@ -104,9 +116,26 @@ async def _choose_page(
     )
 
 
+def _prefix(request: Request, state: AppState) -> str:
+    """The path prefix the citizen came by: the municipality's, or none (the default one's `/`)."""
+    return f"/{state.municipality.id}" if "municipality" in request.path_params else ""
+
+
+def city_state(state: StateDep, municipality: str) -> AppState:
+    """The state of the municipality the path names; an unknown one is the 404 page that says so."""
+    return state.for_municipality(municipality)
+
+
+CityDep = Annotated[AppState, Depends(city_state)]
+
+
 @router.get("/", response_class=Response)
 async def request_form(
-    request: Request, registration_number: str = "", requester_name: str = "", filing_date: str = ""
+    request: Request,
+    state: StateDep,
+    registration_number: str = "",
+    requester_name: str = "",
+    filing_date: str = "",
 ) -> Response:
     """Step 1. The query parameters prefill the form, so "another file" and the back button keep
     what the citizen typed."""
@@ -115,7 +144,34 @@ async def request_form(
         "requester_name": requester_name,
         "filing_date": filing_date,
     }
-    return _form_page(request, page_language(request), values)
+    return _form_page(request, state, page_language(request), values)
+
+
+@router.get("/{municipality}/", response_class=Response)
+async def city_request_form(
+    request: Request,
+    state: CityDep,
+    registration_number: str = "",
+    requester_name: str = "",
+    filing_date: str = "",
+) -> Response:
+    return await request_form(request, state, registration_number, requester_name, filing_date)
+
+
+@router.get("/{municipality}/alege", response_class=Response)
+async def city_choose(
+    request: Request,
+    state: CityDep,
+    registration_number: str = "",
+    requester_name: str = "",
+    filing_date: str = "",
+) -> Response:
+    return await choose(request, state, registration_number, requester_name, filing_date)
+
+
+@router.post("/{municipality}/cerere", response_class=Response)
+async def city_submit(request: Request, state: CityDep) -> Response:
+    return await submit(request, state)
 
 
 @router.get("/alege", response_class=Response)
@@ -142,7 +198,7 @@ async def submit(request: Request, state: StateDep) -> Response:
     lang = page_language(request)
     form = await read_form(request)
     values = {f: form.get(f, "") for f in (*FILE_FIELDS, *CONTACT_FIELDS)}
-    fields: dict[str, Any] = {**values, "language": lang}
+    fields: dict[str, Any] = {**values, "language": lang, "municipality": state.municipality.id}
     try:
         body = TicketRequest.model_validate(fields)
     except ValidationError as err:

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from http_api import staff as staff_api
-from http_api.deps import AppState, StateDep
+from http_api.deps import AppState, TicketStateDep
 from http_api.errors import ApiError
 from http_api.pages import staff_forms, staff_steps
 from http_api.pages.rendering import query_with
@@ -76,7 +76,7 @@ async def _act(
 
 @router.post(f"{LIST_PATH}/{{workflow_id}}/rezultat", response_class=Response)
 async def record_outcome(
-    request: Request, state: StateDep, session: SessionDep, workflow_id: str
+    request: Request, state: TicketStateDep, session: SessionDep, workflow_id: str
 ) -> Response:
     async def run(form: Mapping[str, str]) -> None:
         body = staff_forms.outcome_request(form)
@@ -87,7 +87,7 @@ async def record_outcome(
 
 @router.post(f"{LIST_PATH}/{{workflow_id}}/rezolutie", response_class=Response)
 async def submit_resolution(
-    request: Request, state: StateDep, session: SessionDep, workflow_id: str
+    request: Request, state: TicketStateDep, session: SessionDep, workflow_id: str
 ) -> Response:
     async def run(form: Mapping[str, str]) -> None:
         body = staff_forms.resolution_request(form)
@@ -97,7 +97,9 @@ async def submit_resolution(
 
 
 @router.post(f"{LIST_PATH}/{{workflow_id}}/muta", response_class=Response)
-async def reschedule(request: Request, state: StateDep, session: SessionDep, workflow_id: str) -> Response:
+async def reschedule(
+    request: Request, state: TicketStateDep, session: SessionDep, workflow_id: str
+) -> Response:
     async def run(form: Mapping[str, str]) -> None:
         body = staff_forms.reschedule_request(form)
         await staff_api.reschedule(state, session.me, workflow_id, body)
@@ -107,7 +109,7 @@ async def reschedule(request: Request, state: StateDep, session: SessionDep, wor
 
 @router.post(f"{LIST_PATH}/{{workflow_id}}/sediu", response_class=Response)
 async def decide_in_person(
-    request: Request, state: StateDep, session: SessionDep, workflow_id: str
+    request: Request, state: TicketStateDep, session: SessionDep, workflow_id: str
 ) -> Response:
     async def run(form: Mapping[str, str]) -> None:
         body = staff_forms.in_person_request(form)
@@ -117,7 +119,7 @@ async def decide_in_person(
 
 
 @router.post(f"{LIST_PATH}/{{workflow_id}}/repartizeaza", response_class=Response)
-async def assign(request: Request, state: StateDep, session: SessionDep, workflow_id: str) -> Response:
+async def assign(request: Request, state: TicketStateDep, session: SessionDep, workflow_id: str) -> Response:
     """Back to the list afterwards: the ticket is the chosen clerk's now, no longer the director's."""
 
     async def run(form: Mapping[str, str]) -> None:

@@ -31,6 +31,7 @@ from http_api.errors import ApiError
 from http_api.pages import staff_words, words
 from http_api.pages.rendering import FormError, Handler, query_with, read_form, render
 from http_api.rate_limits import RateLimited
+from store.staff import staff_municipality
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,11 @@ async def signed_in(request: Request, state: StateDep) -> StaffSession:
     holder = await run_in_threadpool(state.stores.sessions.active_staff_id, claim.session_id, now)
     if holder is None or holder != claim.staff_id:
         raise LoginRequired
-    person = await run_in_threadpool(state.stores.staff.get, claim.staff_id)
+    municipality = await run_in_threadpool(staff_municipality, state.settings.database_url, claim.staff_id)
+    if municipality is None:
+        raise LoginRequired
+    # In their own municipality's directory: staff belong to one (issue 11).
+    person = await run_in_threadpool(state.for_municipality(municipality).stores.staff.get, claim.staff_id)
     if person is None:
         raise LoginRequired
     return StaffSession(me=person, csrf=csrf_token(secret, value), session_id=claim.session_id)

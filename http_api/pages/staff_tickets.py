@@ -19,7 +19,7 @@ from core import search_attributes as sa
 from domain.models import Language, Outcome, ResolutionCategory, Role, StaffMember, TicketStatus
 from http_api import staff as staff_api
 from http_api import tickets
-from http_api.deps import AppState, StateDep
+from http_api.deps import AppState, StateDep, TicketStateDep
 from http_api.pages import staff_steps, staff_words
 from http_api.pages.rendering import query_with
 from http_api.pages.staff_forms import MAX_DOCUMENT_ROWS, clerk_choices, reschedule_offer
@@ -208,5 +208,5 @@ async def ticket_page(
 
 
 @router.get(f"{LIST_PATH}/{{workflow_id}}", response_class=Response)
-async def ticket(request: Request, state: StateDep, session: SessionDep, workflow_id: str) -> Response:
+async def ticket(request: Request, state: TicketStateDep, session: SessionDep, workflow_id: str) -> Response:
     return await ticket_page(request, state, session, workflow_id)

@@ -24,7 +24,7 @@ from core.links import key_matches
 from domain.models import Channel, Language, Outcome, TicketStatus, TicketView
 from http_api import citizen, citizen_data, ratings, tickets
 from http_api.citizen_timeline import citizen_sentence
-from http_api.deps import AppState, StateDep
+from http_api.deps import AppState, StateDep, TicketStateDep
 from http_api.errors import ApiError
 from http_api.pages import words
 from http_api.pages.rendering import PageRoute, query_with, read_form, render, slot_offer
@@ -101,7 +101,7 @@ async def _can_rate(state: AppState, ticket: TicketView) -> bool:
     if ratings.rating_refusal(ticket) is not None:
         return False
     stored = await run_in_threadpool(
-        ratings_for(state.settings.database_url).get, ticket.ticket_id, ticket.level
+        ratings_for(state.settings.database_url, state.municipality.id).get, ticket.ticket_id, ticket.level
     )
     return stored is None
 
@@ -118,7 +118,7 @@ def _flash(request: Request, ticket: TicketView, lang: Language) -> tuple[str, s
 
 
 @router.get("/bilet/{workflow_id}/pagina", response_class=Response)
-async def ticket_page(request: Request, state: StateDep, workflow_id: str, cheie: str = "") -> Response:
+async def ticket_page(request: Request, state: TicketStateDep, workflow_id: str, cheie: str = "") -> Response:
     key = _checked_key(cheie)
     ticket = await tickets.citizen_view(state, workflow_id, key)
     lang = words.page_language(request, ticket.citizen_language)
@@ -130,6 +130,7 @@ async def ticket_page(request: Request, state: StateDep, workflow_id: str, cheie
         request,
         "ticket.html",
         lang,
+        city=state.municipality,
         t=ticket,
         key=key,
         path=_page_path(workflow_id),
@@ -167,9 +168,21 @@ async def ticket_page(request: Request, state: StateDep, workflow_id: str, cheie
     )
 
 
+@router.get("/{municipality}/bilet/{workflow_id}/pagina", response_class=Response)
+async def city_ticket_page(
+    request: Request, state: StateDep, municipality: str, workflow_id: str, cheie: str = ""
+) -> Response:
+    """The ticket page under its municipality's prefix. Another municipality's ticket there is a
+    ticket that does not exist: the same 404 page."""
+    city = state.for_municipality(municipality)
+    if not city.owns(workflow_id):
+        raise ApiError(404, "ticket_link_invalid")
+    return await ticket_page(request, city, workflow_id, cheie)
+
+
 @router.get("/bilet/{workflow_id}/confirmare", response_class=Response)
 async def confirmation(
-    request: Request, state: StateDep, workflow_id: str, bilet: str = "", cheie: str = ""
+    request: Request, state: TicketStateDep, workflow_id: str, bilet: str = "", cheie: str = ""
 ) -> Response:
     """Right after the request. It checks the key against the ticket id in the URL instead of
     querying the workflow, whose first task may not have run yet at this instant."""
@@ -182,6 +195,7 @@ async def confirmation(
         request,
         "confirmation.html",
         lang,
+        city=state.municipality,
         secret_link=state.settings.public_base_url.rstrip("/") + path,
         page_url=query_with(_page_path(workflow_id), {"cheie": key, "lang": lang.value}),
     )
@@ -207,7 +221,7 @@ async def _act(
 
 
 @router.post("/bilet/{workflow_id}/pagina/anuleaza", response_class=Response)
-async def cancel(request: Request, state: StateDep, workflow_id: str, cheie: str = "") -> Response:
+async def cancel(request: Request, state: TicketStateDep, workflow_id: str, cheie: str = "") -> Response:
     key = _checked_key(cheie)
     form = await read_form(request)
 
@@ -219,7 +233,7 @@ async def cancel(request: Request, state: StateDep, workflow_id: str, cheie: str
 
 
 @router.post("/bilet/{workflow_id}/pagina/alege", response_class=Response)
-async def choose_slot(request: Request, state: StateDep, workflow_id: str, cheie: str = "") -> Response:
+async def choose_slot(request: Request, state: TicketStateDep, workflow_id: str, cheie: str = "") -> Response:
     key = _checked_key(cheie)
     form = await read_form(request)
 
@@ -231,7 +245,7 @@ async def choose_slot(request: Request, state: StateDep, workflow_id: str, cheie
 
 
 @router.post("/bilet/{workflow_id}/pagina/escaladeaza", response_class=Response)
-async def escalate(request: Request, state: StateDep, workflow_id: str, cheie: str = "") -> Response:
+async def escalate(request: Request, state: TicketStateDep, workflow_id: str, cheie: str = "") -> Response:
     key = _checked_key(cheie)
     form = await read_form(request)
 
@@ -245,7 +259,7 @@ async def escalate(request: Request, state: StateDep, workflow_id: str, cheie: s
 
 
 @router.post("/bilet/{workflow_id}/pagina/evalueaza", response_class=Response)
-async def rate(request: Request, state: StateDep, workflow_id: str, cheie: str = "") -> Response:
+async def rate(request: Request, state: TicketStateDep, workflow_id: str, cheie: str = "") -> Response:
     """The rating form: the API's own `rate` (its refusals become a message on the page)."""
     key = _checked_key(cheie)
     form = await read_form(request)
@@ -261,7 +275,9 @@ async def rate(request: Request, state: StateDep, workflow_id: str, cheie: str =
 
 
 @router.post("/bilet/{workflow_id}/pagina/sterge-datele", response_class=Response)
-async def erase_my_data(request: Request, state: StateDep, workflow_id: str, cheie: str = "") -> Response:
+async def erase_my_data(
+    request: Request, state: TicketStateDep, workflow_id: str, cheie: str = ""
+) -> Response:
     """The erasure request (issue 9); afterwards the page itself answers that the data is erased."""
     key = _checked_key(cheie)
 
