@@ -45,6 +45,7 @@ KEPT = (
     "happy_path_lean.json",
     "happy_path_a11ypages.json",  # after issue 12's statement pages merged with the lean histories
     "happy_path_tenancy.json",  # issue 11: the Municipality attribute (municipality-attribute-v1)
+    "happy_path_i18n.json",  # issue 12: the catalogs merged with tenancy (coded refusals give their code)
 )
 
 
