@@ -24,6 +24,10 @@ DEV_WEBEX_TOKEN = "dev-webex-token"
 DEV_WEBHOOK_SECRET = "dev-webhook-secret"
 # The development payload key (base64 of 32 bytes): public, so production refuses it.
 DEV_PAYLOAD_KEY = "ZGV2LW9ubHktcGF5bG9hZC1rZXktY2hhbmdlLW1lISE="
+# The demo's second municipality has a development key of its own (public too), so that `make run`
+# and the tests encrypt with two keys.
+DEV_HUEDIN_PAYLOAD_KEY = "ZGV2LW9ubHktaHVlZGluLXBheWxvYWQta2V5LSEhISE="
+DEV_PAYLOAD_KEYS = f"dev:{DEV_PAYLOAD_KEY},huedin-dev:{DEV_HUEDIN_PAYLOAD_KEY}"
 # An exact origin: no wildcard, path, query or user part (a CORS allow-list entry, compared verbatim).
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
@@ -95,8 +99,13 @@ class Settings(BaseSettings):
     # `id:base64key[,id:base64key…]`; new payloads use `payload_key_id`, old ones decode while their key
     # stays in the ring (rotation: add the new key, switch the id, keep the old key until its tickets
     # and the namespace retention are past).
-    payload_keys: str = f"dev:{DEV_PAYLOAD_KEY}"
+    payload_keys: str = DEV_PAYLOAD_KEYS
     payload_key_id: str = "dev"
+    # Keys per municipality (issue 11): `municipality:key_id[,…]`, each id a key of `payload_keys`; a
+    # municipality's new payloads use its last listed id (the earlier ones: its keys before a rotation),
+    # a municipality not listed uses `payload_key_id`. The codec server decodes a payload for the staff
+    # of the municipality owning its key (national ops: every one). Secrets stay in the settings.
+    municipality_payload_key_ids: str = "huedin:huedin-dev"
 
     # The Temporal UI origins the codec server (`/codec`, `/personal/codec`) sends CORS headers to,
     # comma-separated `scheme://host[:port]`; every other origin gets none (http_api/codec.py).
@@ -131,7 +140,7 @@ class Settings(BaseSettings):
 
     @property
     def payload_keyring(self) -> KeyRing:
-        return KeyRing.parse(self.payload_keys, self.payload_key_id)
+        return KeyRing.parse(self.payload_keys, self.payload_key_id, self.municipality_payload_key_ids)
 
     @property
     def temporal_ui_origin_set(self) -> frozenset[str]:
@@ -179,7 +188,8 @@ class Settings(BaseSettings):
                 "TICHET_LINK_SECRET": self.link_secret == DEV_LINK_SECRET,
                 "TICHET_WEBEX_TOKEN": self.webex_token == DEV_WEBEX_TOKEN,
                 "TICHET_WEBEX_WEBHOOK_SECRET": self.webex_webhook_secret == DEV_WEBHOOK_SECRET,
-                "TICHET_PAYLOAD_KEYS": DEV_PAYLOAD_KEY in self.payload_keys,
+                "TICHET_PAYLOAD_KEYS": DEV_PAYLOAD_KEY in self.payload_keys
+                or DEV_HUEDIN_PAYLOAD_KEY in self.payload_keys,
             }
             still_default = [name for name, is_default in defaults.items() if is_default]
             if still_default:

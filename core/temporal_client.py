@@ -3,7 +3,9 @@
 It fixes the data converter so no caller can connect with one that would mis-decode a ticket or
 write a citizen's data in clear: pydantic models travel as JSON, encrypted by the payload codec
 (core/payload_crypto.py), and failures' messages and stack traces are encrypted too, since an error
-may quote what it failed on. The Temporal UI and CLI read them through the codec endpoint.
+may quote what it failed on. The codec takes Temporal's serialization context, so each municipality's
+tickets are encrypted with its own key (`TICHET_MUNICIPALITY_PAYLOAD_KEY_IDS`). The Temporal UI and
+CLI read them through the codec endpoint.
 """
 
 from __future__ import annotations

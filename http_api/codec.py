@@ -11,6 +11,13 @@ and sends `Content-Type: application/json` and `X-Namespace`; the CLI sends the 
 Reading a ticket's history hands out the citizen's name, email, phone and the clerk's conclusions,
 so only ops staff and directors and above may (`CODEC_ROLES`), and every call is logged with who,
 which namespace, how many payloads and which tickets (ids and file numbers only, never the data).
+
+Each municipality's payloads are encrypted with its own key (issue 11, `core/payload_crypto.py`), and
+a caller decodes only their own municipality's: a payload whose key belongs to another municipality
+comes back as it was sent, still encrypted (withheld, counted in the audit line, never an error that
+would say whose it is), so the UI shows another city's ticket as ciphertext. The ops staff of the
+default municipality are the national ops: they decode every municipality's payloads. Payloads
+written before encryption pass through as they are. Encoding uses the caller's municipality's key.
 Two ways to say who you are:
 
 - `Authorization: Bearer <personal token>` (the CLI's `--codec-auth`; a city's UI with
@@ -38,18 +45,20 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.responses import JSONResponse, Response
 from google.protobuf import json_format
 from google.protobuf.message import DecodeError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.api.common.v1 import Payload, Payloads
 
 from core.catalogs import text
-from core.payload_crypto import EncryptionCodec, KeyRing, PayloadKeyError
+from core.payload_crypto import ENCODING, KEY_ID_METADATA, EncryptionCodec, KeyRing, PayloadKeyError
 from core.settings import Settings
 from domain.models import Role, StaffMember
 from domain.registration_numbers import NORMAL_PATTERN
 from http_api.deps import StateDep, staff_for_token
 from http_api.errors import ApiError, language_of
 from http_api.pages.staff_session import LoginRequired, signed_in
+from store.staff import staff_municipality
 
 log = logging.getLogger(__name__)
 
@@ -70,17 +79,23 @@ _LOGGED_IDS = 5  # per kind: enough to say which ticket, short enough for one li
 class Caller:
     staff: StaffMember
     via: Literal["bearer", "session"]
+    municipality: str
+    national: bool  # the default municipality's ops: every municipality's payloads
+
+    def may_open(self, key_id: str, ring: KeyRing, default_municipality: str) -> bool:
+        return self.national or ring.owner(key_id, default_municipality) == self.municipality
 
 
 async def codec_caller(request: Request, state: StateDep) -> Caller:
     """An `Authorization` header must hold a valid staff token (401 otherwise, cookie or not); without
     one, the `/personal` session cookie, from a configured UI origin. Then the role decides (403)."""
     authorization = request.headers.get("authorization")
+    via: Literal["bearer", "session"]
     if authorization is not None:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer":
             raise ApiError(401, "unauthenticated")
-        caller = Caller(await staff_for_token(state, token), "bearer")
+        staff, via = await staff_for_token(state, token), "bearer"
     else:
         try:
             session = await signed_in(request, state)
@@ -88,10 +103,14 @@ async def codec_caller(request: Request, state: StateDep) -> Caller:
             raise ApiError(401, "unauthenticated") from None
         if request.headers.get("origin", "").lower() not in state.settings.temporal_ui_origin_set:
             raise ApiError(403, "codec_origin_refused")
-        caller = Caller(session.me, "session")
-    if caller.staff.role not in CODEC_ROLES:
+        staff, via = session.me, "session"
+    if staff.role not in CODEC_ROLES:
         raise ApiError(403, "codec_forbidden")
-    return caller
+    municipality = await run_in_threadpool(staff_municipality, state.settings.database_url, staff.id)
+    if municipality is None:  # removed since the token or session was checked
+        raise ApiError(401, "unauthenticated")
+    default = state.settings.default_municipality
+    return Caller(staff, via, municipality, national=staff.role is Role.OPS and municipality == default)
 
 
 CallerDep = Annotated[Caller, Depends(codec_caller)]
@@ -99,13 +118,13 @@ NamespaceHeader = Annotated[str | None, Header(alias="X-Namespace")]
 
 
 @lru_cache(maxsize=4)
-def _codec(keys: str, key_id: str) -> EncryptionCodec:
+def _codec(keys: str, key_id: str, municipality_key_ids: str) -> EncryptionCodec:
     """One codec per keyring setting (the AES objects are built once, not per request)."""
-    return EncryptionCodec(KeyRing.parse(keys, key_id))
+    return EncryptionCodec(KeyRing.parse(keys, key_id, municipality_key_ids))
 
 
 def codec_for(settings: Settings) -> EncryptionCodec:
-    return _codec(settings.payload_keys, settings.payload_key_id)
+    return _codec(settings.payload_keys, settings.payload_key_id, settings.municipality_payload_key_ids)
 
 
 async def read_payloads(request: Request) -> list[Payload]:
@@ -158,17 +177,21 @@ def identifiers(payloads: Iterable[Payload]) -> tuple[list[str], list[str]]:
     return sorted(tickets)[:_LOGGED_IDS], sorted(files)[:_LOGGED_IDS]
 
 
-def log_use(operation: str, caller: Caller, namespace: str | None, plain: list[Payload]) -> None:
+def log_use(
+    operation: str, caller: Caller, namespace: str | None, plain: list[Payload], withheld: int = 0
+) -> None:
     tickets, files = identifiers(plain)
     shown = namespace if namespace and _NAMESPACE.fullmatch(namespace) else "-"
     log.info(
-        "codec %s by %s (%s, %s): namespace=%s payloads=%d tickets=%s files=%s",
+        "codec %s by %s (%s, %s, %s): namespace=%s payloads=%d withheld=%d tickets=%s files=%s",
         operation,
         caller.staff.id,
         caller.staff.role.value,
+        caller.municipality,
         caller.via,
         shown,
-        len(plain),
+        len(plain) + withheld,  # every payload of the call; `withheld`: left encrypted
+        withheld,
         ",".join(tickets) or "-",
         ",".join(files) or "-",
     )
@@ -178,21 +201,35 @@ async def decode(
     request: Request, state: StateDep, caller: CallerDep, namespace: NamespaceHeader = None
 ) -> Response:
     encrypted = await read_payloads(request)
+    codec = codec_for(state.settings)
+    default = state.settings.default_municipality
+    opened: list[Payload] = []
+    withheld = 0
     try:
-        plain = await codec_for(state.settings).decode(encrypted)
+        for payload in encrypted:
+            key_id = payload.metadata.get(KEY_ID_METADATA, b"").decode(errors="replace")
+            if payload.metadata.get("encoding") == ENCODING and not caller.may_open(
+                key_id, codec.ring, default
+            ):
+                opened.append(payload)  # another municipality's: as sent, still encrypted
+                withheld += 1
+            else:
+                opened.append(codec.decrypt(payload))
     except PayloadKeyError as err:  # names the key id, never the content
         raise ApiError(400, "codec_undecodable", str(err)) from None
     except DecodeError:
         raise ApiError(400, "codec_undecodable", "the decrypted bytes are not a Temporal payload") from None
-    log_use("decode", caller, namespace, plain)
-    return payloads_response(plain)
+    plain = [p for p in opened if p.metadata.get("encoding") != ENCODING]
+    log_use("decode", caller, namespace, plain, withheld)
+    return payloads_response(opened)
 
 
 async def encode(
     request: Request, state: StateDep, caller: CallerDep, namespace: NamespaceHeader = None
 ) -> Response:
     plain = await read_payloads(request)
-    encrypted = await codec_for(state.settings).encode(plain)
+    codec = codec_for(state.settings)
+    encrypted = await codec.with_key(codec.ring.key_id_for(caller.municipality)).encode(plain)
     log_use("encode", caller, namespace, plain)
     return payloads_response(encrypted)
 

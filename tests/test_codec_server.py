@@ -25,10 +25,11 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from core.catalogs import text
-from core.payload_crypto import EncryptionCodec, KeyRing, new_key
+from core.payload_crypto import KEY_ID_METADATA, EncryptionCodec, KeyRing, new_key
 from core.settings import Settings
 from core.temporal_client import DATA_CONVERTER, data_converter
 from domain.models import Channel, Citizen, Language, TicketInput, TicketStatus
+from store.seed_data import OPS_ID
 from tests.conftest import TEMPORAL_CLI, bucharest_today, wait_for_status
 from tests.factories import add_file, free_slots, staff_headers
 from tests.test_staff_pages import sign_in
@@ -300,6 +301,66 @@ async def test_unencrypted_payloads_pass_through(api: httpx.AsyncClient) -> None
     assert response.status_code == 200 and response.json() == body
 
 
+# --- keys per municipality (issue 11) -------------------------------------------------------------
+
+HUEDIN_DIRECTOR = "huedin-urbanism-dir"
+HUEDIN_MAYOR = "huedin-primar"
+CLUJ_DIRECTOR = "dir-urbanism"
+
+
+async def huedin_encrypted(settings: Settings, *values: Any) -> list[Payload]:
+    """Payloads as the worker writes them for a Huedin ticket: under Huedin's own key."""
+    codec = EncryptionCodec(settings.payload_keyring)
+    huedin = codec.with_key(settings.payload_keyring.key_id_for("huedin"))
+    return await huedin.encode(plain_payloads(*values))
+
+
+async def test_a_citys_payloads_decode_for_its_own_staff_and_national_ops_only(
+    api: httpx.AsyncClient, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="http_api.codec")
+    huedin = as_json(await huedin_encrypted(settings, ticket_like()))
+    cluj = as_json(await encrypted(settings, ticket_like()))
+    assert huedin["payloads"][0]["metadata"][KEY_ID_METADATA] == base64.b64encode(b"huedin-dev").decode()
+    assert cluj["payloads"][0]["metadata"][KEY_ID_METADATA] == base64.b64encode(b"dev").decode()
+    plain = as_json(plain_payloads(ticket_like()))
+
+    async def decoded(staff_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = await api.post("/codec/decode", json=body, headers=staff_headers(staff_id))
+        assert response.status_code == 200, (staff_id, response.text)
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    for own in (HUEDIN_DIRECTOR, HUEDIN_MAYOR):
+        assert await decoded(own, huedin) == plain, own
+        assert await decoded(own, cluj) == cluj, own  # Cluj-Napoca's stays encrypted
+    assert await decoded(CLUJ_DIRECTOR, cluj) == plain
+    assert await decoded(CLUJ_DIRECTOR, huedin) == huedin  # Huedin's stays encrypted
+    # National ops (the default municipality's) open both; a mixed batch is opened payload by payload.
+    assert await decoded(OPS_ID, huedin) == plain and await decoded(OPS_ID, cluj) == plain
+    mixed = {"payloads": huedin["payloads"] + cluj["payloads"]}
+    assert await decoded(CLUJ_DIRECTOR, mixed) == {"payloads": huedin["payloads"] + plain["payloads"]}
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "http_api.codec"]
+    assert (
+        f"codec decode by {CLUJ_DIRECTOR} (director, cluj-napoca, bearer): namespace=- payloads=2 "
+        "withheld=1 tickets=Ab3_x-Yz09Qw files=700999/2026" in lines
+    )
+    assert CITIZEN_NAME not in caplog.text and CITIZEN_EMAIL not in caplog.text
+
+
+async def test_a_city_director_encodes_under_the_citys_own_key(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    body = as_json(plain_payloads("semnal"))
+    for staff_id, key_id in ((HUEDIN_DIRECTOR, b"huedin-dev"), (CLUJ_DIRECTOR, b"dev"), (OPS_ID, b"dev")):
+        response = await api.post("/codec/encode", json=body, headers=staff_headers(staff_id))
+        assert response.status_code == 200, response.text
+        sealed = from_json(response.json())
+        assert sealed[0].metadata[KEY_ID_METADATA] == key_id, staff_id
+        assert await EncryptionCodec(settings.payload_keyring).decode(sealed) == plain_payloads("semnal")
+
+
 # --- the audit line ------------------------------------------------------------------------------
 
 
@@ -317,7 +378,7 @@ async def test_each_decode_is_logged_with_who_where_and_which_ticket_never_the_d
     assert response.status_code == 200 and refused.status_code == 401
     lines = [r.getMessage() for r in caplog.records if r.name == "http_api.codec"]
     assert lines == [
-        "codec decode by ops01 (ops, bearer): namespace=default payloads=2 "
+        "codec decode by ops01 (ops, cluj-napoca, bearer): namespace=default payloads=2 withheld=0 "
         "tickets=Ab3_x-Yz09Qw files=700999/2026"
     ]
     assert CITIZEN_NAME not in caplog.text and CITIZEN_EMAIL not in caplog.text
@@ -335,7 +396,8 @@ async def test_a_strange_namespace_header_is_not_logged_as_is(
 
     assert response.status_code == 200
     assert [r.getMessage() for r in caplog.records if r.name == "http_api.codec"] == [
-        "codec encode by dir-urbanism (director, bearer): namespace=- payloads=1 tickets=- files=-"
+        "codec encode by dir-urbanism (director, cluj-napoca, bearer): namespace=- payloads=1 withheld=0 "
+        "tickets=- files=-"
     ]
 
 

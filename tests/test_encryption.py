@@ -32,7 +32,12 @@ from workflows.blue_ticket import BlueTicketWorkflow
 def keyring(settings: Settings, keys: dict[str, str], current: str, task_queue: str) -> Settings:
     spec = ",".join(f"{key_id}:{key}" for key_id, key in keys.items())
     return settings.model_copy(
-        update={"payload_keys": spec, "payload_key_id": current, "task_queue": task_queue}
+        update={
+            "payload_keys": spec,
+            "payload_key_id": current,
+            "municipality_payload_key_ids": "",
+            "task_queue": task_queue,
+        }
     )
 
 

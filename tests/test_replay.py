@@ -77,7 +77,12 @@ async def test_the_encrypted_fixture_holds_ciphertext_only_the_keyring_opens(
     assert started.input.payloads[0].metadata[KEY_ID_METADATA] == b"dev"
     assert "Ioana" not in text and "example.ro" not in text and "Certificatul" not in text
 
-    stranger = Settings(environment="test", payload_keys=f"other:{new_key()}", payload_key_id="other")
+    stranger = Settings(
+        environment="test",
+        payload_keys=f"other:{new_key()}",
+        payload_key_id="other",
+        municipality_payload_key_ids="",
+    )
     replayer_without_the_key = Replayer(
         workflows=WORKFLOWS, data_converter=data_converter(stranger), workflow_runner=SANDBOX
     )

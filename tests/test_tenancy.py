@@ -17,17 +17,23 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from google.protobuf import json_format
+from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.client import Client
 
 from core import search_attributes as sa
 from core.catalogs import text
+from core.payload_crypto import ENCODING, KEY_ID_METADATA
+from core.temporal_client import DATA_CONVERTER
 from core.tenancy import municipality_of_workflow, workflow_id_for
 from devstack.mailbox import Mailbox
 from domain.models import ArchiveRecord, Channel, Language, Level, Outcome, TicketStatus
 from store.db import engine_for
+from store.seed_data import OPS_ID
 from store.stores import open_stores, stores_for
 from tests.conftest import Stack, bucharest_today, handle_for, wait_for_status
 from tests.factories import add_file, file_params, staff_headers, ticket_body
+from tests.raw_history import payloads_in, raw_bytes
 from workflows.blue_ticket import BlueTicketWorkflow
 
 HUEDIN_CLERK = "huedin-urbanism-c1"
@@ -279,3 +285,37 @@ async def test_a_clerk_of_huedin_signs_in_to_the_pages_and_sees_only_huedins_tic
         missing = await browser.get("/personal/tichete/tichet-999999_2026")
     assert own.status_code == 200 and huedin["ref"].registration_number in own.text
     assert other.status_code == missing.status_code == 404
+
+
+async def test_each_citys_ticket_is_encrypted_with_its_own_key_and_decodes_for_its_own_staff(
+    stack: Stack, client: Client
+) -> None:
+    """Issue 11's keys per municipality: the raw history (a plain client, no codec) of Huedin's ticket
+    holds only payloads under Huedin's key id, Cluj-Napoca's only under the deployment's; the codec
+    server opens Huedin's for Huedin's director and national ops, not for Cluj-Napoca's director."""
+    cluj, huedin = await _two_tickets_of_one_number(stack, client)
+    raw = Client(**client.config() | {"data_converter": DATA_CONVERTER})
+    ring = stack.settings.payload_keyring
+    sealed: dict[str, list[Payload]] = {}
+    for name, ticket in (("cluj", cluj), ("huedin", huedin)):
+        history = await raw.get_workflow_handle(ticket["workflow_id"]).fetch_history()
+        sealed[name] = [
+            p
+            for event in history.events
+            for p in payloads_in(event)
+            if p.metadata.get("encoding") == ENCODING
+        ]
+        scheduled = [e for e in history.events if e.HasField("activity_task_scheduled_event_attributes")]
+        assert scheduled, "the ticket ran activities, whose inputs are sealed too"
+        assert raw_bytes(history.events).count(ticket["citizen_email"].encode()) == 0
+    assert {p.metadata[KEY_ID_METADATA] for p in sealed["huedin"]} == {ring.key_id_for("huedin").encode()}
+    assert {p.metadata[KEY_ID_METADATA] for p in sealed["cluj"]} == {ring.current.encode()}
+    assert ring.key_id_for("huedin") != ring.current
+
+    body = {"payloads": [json_format.MessageToDict(p) for p in sealed["huedin"]]}
+    for staff_id, opens in ((HUEDIN_DIRECTOR, True), (OPS_ID, True), (CLUJ_DIRECTOR, False)):
+        answer = await stack.api.post("/codec/decode", json=body, headers=staff_headers(staff_id))
+        assert answer.status_code == 200, answer.text
+        shown = b"".join(p.data for p in json_format.ParseDict(answer.json(), Payloads()).payloads)
+        assert (huedin["citizen_email"].encode() in shown) == opens, staff_id
+        assert (answer.json() == body) != opens, staff_id  # not opened: exactly as sent
