@@ -38,6 +38,7 @@ from core.temporal_client import DATA_CONVERTER, connect
 from core.tenancy import acting_for, current_municipality, municipality_of_workflow, set_default_municipality
 from domain.calendar import CityCalendar
 from domain.municipalities import Municipality
+from integrations.bounces import BounceReceiver, DeliveryReports
 from integrations.erasure import TicketHistories
 from integrations.mailer import SmtpMailer
 from integrations.webex import WebexMeetings
@@ -134,7 +135,9 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
     # Opened without a municipality: each activity's queries are scoped by the one it acts for.
     stores = open_stores(settings.database_url)
     calendar = CityCalendar(time_zone=settings.time_zone)
-    mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, settings.smtp_sender)
+    mailer = SmtpMailer(
+        settings.smtp_host, settings.smtp_port, settings.smtp_sender, bounce_address=settings.bounce_address
+    )
     webex = WebexMeetings(settings.webex_base_url, settings.webex_token)
     registry = RegistryActivities(stores.registry, stores.staff, calendar)
     calendar_source = open_calendar_source(settings.database_url)
@@ -144,6 +147,7 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
     meetings = MeetingActivities(webex)
     follow_up = MeetingFollowUpActivities(webex, settings.public_base_url)
     calendar_activities = CalendarActivities(calendar, calendar_source, calendars=city_calendar)
+    worker_client = with_our_converter(client)
     notifications = NotificationActivities(
         mailer,
         stores.registry,
@@ -151,13 +155,13 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
         settings.link_secret,
         settings.city_name,
         deliveries=stores.deliveries,
+        reports=DeliveryReports(stores.deliveries, worker_client),
         municipality=city,
     )
     documents = DocumentActivities(
         stores.registry, settings.city_name, settings.public_base_url, settings.link_secret, municipality=city
     )
     archive = ArchiveActivities(stores.archive, webex)
-    worker_client = with_our_converter(client)
     feedback = FeedbackActivities(
         mailer,
         feedback_for(settings.database_url),
@@ -222,7 +226,15 @@ async def main() -> None:
         if settings.worker_build_id
         else "an unversioned worker",
     )
-    await worker.run()
+    if not settings.bounce_smtp_port:
+        await worker.run()
+        return
+    # The bounce address's mail (issue 12), on this loop, where the client it signals with lives.
+    # aiosmtpd logs each envelope at INFO, and an auto-reply's sender may be a citizen's address.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    reports = DeliveryReports(open_stores(settings.database_url).deliveries, with_our_converter(client))
+    async with BounceReceiver(reports, settings.bounce_smtp_host, settings.bounce_smtp_port):
+        await worker.run()
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ class FeedbackActivities:
         async with heartbeating():
             reply = await self.mailer.send(message)
         now = datetime.now(UTC)
-        await asyncio.to_thread(self.deliveries.mark_sent, message_id, at=now, detail=reply)
+        await asyncio.to_thread(self.deliveries.mark_delivered, message_id, at=now, detail=reply)
         await asyncio.to_thread(self.feedback.mark_emailed, request.feedback_id, now)
 
     @activity.defn(name=ERASE_OLD_FEEDBACK)

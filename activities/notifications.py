@@ -15,9 +15,10 @@ from core.links import citizen_url
 from domain import activity_io as io
 from domain.municipalities import Municipality
 from domain.ports import DocumentRegistry, EmailDeliveries, RecipientKind
+from integrations.bounces import DeliveryReports
 from integrations.emails import add_invite, compose
 from integrations.invites import Method, meeting_invite, sequence_at
-from integrations.mailer import SmtpMailer
+from integrations.mailer import MailRefused, SmtpMailer
 
 # The emails that change what the citizen's calendar should hold, and how (R7).
 INVITES: Final[dict[str, Method]] = {
@@ -56,9 +57,15 @@ async def heartbeating() -> AsyncIterator[None]:
 class NotificationActivities:
     """`sender` is the organizer of calendar invites: the address the citizen's calendar shows and
     would write to. By default it is the mailer's From address, so invites and emails agree.
-    `deliveries` is the sent-log checked before each send (the worker always passes it).
+    `deliveries` is the sent-log checked before each send (the worker always passes it), and
+    `reports` what tells the ticket of a refusal (`integrations.bounces`; the worker passes it too).
     `municipality`, when given, names the municipality the running activity acts for (issue 11):
-    its name and its sender address replace `city` and `sender`."""
+    its name and its sender address replace `city` and `sender`.
+
+    The relay's answer sets the email's status: 250 `delivered`; 4xx `temporary-failure`, and the
+    activity fails so that Temporal retries it; 5xx `permanent-failure`, the ticket is told, and
+    the activity ends there (the same email would be refused again: retrying only delays the clerk's
+    phone call). Without a log, a refusal fails the activity, as before issue 12."""
 
     def __init__(
         self,
@@ -69,9 +76,11 @@ class NotificationActivities:
         city: str,
         sender: str | None = None,
         deliveries: EmailDeliveries | None = None,
+        reports: DeliveryReports | None = None,
         municipality: Callable[[], Municipality] | None = None,
     ) -> None:
         self.mailer, self.registry, self.deliveries = mailer, registry, deliveries
+        self.reports = reports or (DeliveryReports(deliveries, None) if deliveries is not None else None)
         self.base_url, self.link_secret, self.city = base_url, link_secret, city
         self.sender = sender or mailer.sender
         self.municipality = municipality
@@ -120,10 +129,22 @@ class NotificationActivities:
             document, content = found
             maintype, _, subtype = document.content_type.partition("/")
             message.add_attachment(content, maintype=maintype, subtype=subtype, filename=document.filename)
-        async with heartbeating():
-            reply = await self.mailer.send(message)
+        try:
+            async with heartbeating():
+                reply = await self.mailer.send(message)
+        except MailRefused as refused:
+            if self.deliveries is None or self.reports is None:
+                raise
+            code = str(refused.code)
+            await self.reports.failed(message_id, permanent=refused.permanent, code=code, source="smtp")
+            if not refused.permanent:
+                raise  # Temporal retries; the next attempt goes ahead from `temporary-failure`
+            activity.logger.warning("email %s refused for good (%s): not retried", message_id, code)
+            return
         if self.deliveries is not None:
-            await asyncio.to_thread(self.deliveries.mark_sent, message_id, at=datetime.now(UTC), detail=reply)
+            await asyncio.to_thread(
+                self.deliveries.mark_delivered, message_id, at=datetime.now(UTC), detail=reply
+            )
 
     def _render(
         self, request: io.EmailRequest, link: str, asked_at: datetime, workflow_id: str

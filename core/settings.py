@@ -72,6 +72,13 @@ class Settings(BaseSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     smtp_sender: str = "Tichet Albastru <tichet-albastru@primaria.example>"
+    # Delivery status (issue 12): every email's envelope sender (its Return-Path), so bounces (RFC 3464
+    # reports) go to this address; the city's mail server hands what arrives there to the worker's
+    # bounce receiver, an SMTP server on `bounce_smtp_host:bounce_smtp_port` (0: not started). Empty
+    # address: the envelope sender is the From address, as before.
+    bounce_address: str = "bounces@primaria.example"
+    bounce_smtp_host: str = "127.0.0.1"
+    bounce_smtp_port: int = Field(default=0, ge=0, le=65535)
 
     webex_base_url: str = "http://127.0.0.1:8300/v1/"
     webex_token: str = DEV_WEBEX_TOKEN

@@ -6,14 +6,21 @@ calendar invite and the resolution PDF as attachments. `Mailbox` runs `aiosmtpd`
 (so it works from sync and async tests alike), keeps each message parsed and raw in memory, and can
 also write `.eml` files that a person can open in any mail client.
 
-`create_mail_app` is a small read-only HTTP view of the same store, so a person running the system
-can read the mail at http://127.0.0.1:8025 (`python -m devstack.mailbox`).
+`create_mail_app` is a small HTTP view of the same store, so a person running the system can read
+the mail at http://127.0.0.1:8025 (`python -m devstack.mailbox`).
+
+It also plays the relay's part in delivery status (issue 12): a recipient listed with `bounce_for`
+(or `PUT /bounces/{address}`, or `--bounce ADDRESS`) gets the email accepted (250), and a real
+delivery status notification (RFC 3464, as Postfix writes one) goes back over SMTP to the email's
+envelope sender, through `bounce_relay` (the worker's bounce receiver). `refuse_next` answers the
+next message with an SMTP error instead (a 4xx or a 5xx), as a relay that will not take it.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import email.utils
 import html
 import itertools
 import logging
@@ -26,10 +33,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage, Message, MIMEPart
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 from urllib.parse import quote
 
+import aiosmtplib
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from fastapi import FastAPI, HTTPException
@@ -140,8 +150,46 @@ class Hold:
             raise
 
 
+BounceAction = Literal["failed", "delayed"]
+_STATUS = {
+    "failed": ("5.1.1", "550 5.1.1 User unknown"),
+    "delayed": ("4.4.1", "451 4.4.1 No answer from host"),
+}
+
+
+def delivery_report(original: bytes, recipient: str, action: BounceAction, to: str) -> Message:
+    """A delivery status notification (RFC 3464) about `original` for `recipient`, to `to`, laid out
+    as Postfix writes one: the notice, the `message/delivery-status` fields, the original headers."""
+    status, diagnostic = _STATUS[action]
+    report = MIMEMultipart("report", report_type="delivery-status")
+    report["From"] = "Mail Delivery System <MAILER-DAEMON@mailbox.local>"
+    report["To"] = to
+    report["Subject"] = (
+        "Undelivered Mail Returned to Sender" if action == "failed" else "Delayed Mail (still being retried)"
+    )
+    report["Date"] = email.utils.formatdate(localtime=False)
+    report["Message-ID"] = email.utils.make_msgid(domain="mailbox.local")
+    report["Auto-Submitted"] = "auto-replied"
+    notice = "could not be delivered" if action == "failed" else "is delayed; delivery is still being tried"
+    report.attach(MIMEText(f"This is the mail system at host mailbox.local.\n\nYour message {notice}.\n"))
+    fields = Message()
+    fields["Content-Type"] = "message/delivery-status"
+    per_message, per_recipient = Message(), Message()
+    per_message["Reporting-MTA"] = "dns; mailbox.local"
+    per_message["Arrival-Date"] = email.utils.formatdate(localtime=False)
+    per_recipient["Final-Recipient"] = f"rfc822; {recipient}"
+    per_recipient["Action"] = action
+    per_recipient["Status"] = status
+    per_recipient["Diagnostic-Code"] = f"smtp; {diagnostic}"
+    fields.set_payload([per_message, per_recipient])
+    report.attach(fields)
+    headers = original.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].decode("ascii", "replace")
+    report.attach(MIMEText(headers + "\n", "rfc822-headers", "us-ascii"))
+    return report
+
+
 class _Handler:
-    """The aiosmtpd handler: accept everything, hand the bytes to the mailbox."""
+    """The aiosmtpd handler: accept everything (unless told to refuse), hand the bytes to the mailbox."""
 
     def __init__(self, mailbox: Mailbox) -> None:
         self._mailbox = mailbox
@@ -149,10 +197,15 @@ class _Handler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or envelope.content
         assert isinstance(raw, bytes)  # decode_data=False (the default) keeps bytes
+        refusal = self._mailbox._take_refusal([str(r) for r in envelope.rcpt_tos])
+        if refusal is not None:
+            return refusal
         hold = self._mailbox._take_hold()
         if hold is not None:
             await hold._wait(raw)
-        self._mailbox._store(str(envelope.mail_from or ""), [str(r) for r in envelope.rcpt_tos], raw)
+        sender, recipients = str(envelope.mail_from or ""), [str(r) for r in envelope.rcpt_tos]
+        self._mailbox._store(sender, recipients, raw)
+        self._mailbox._bounce(sender, recipients, raw)
         return "250 Message accepted for delivery"
 
 
@@ -174,8 +227,20 @@ class Mailbox:
     """SMTP server on `host:port` (port 0 picks a free one, read it back from `.port` after
     `start()`) that keeps every message; optionally also as `<id>-<time>.eml` in `directory`."""
 
-    def __init__(self, port: int = 1025, host: str = "127.0.0.1", directory: Path | str | None = None):
+    def __init__(
+        self,
+        port: int = 1025,
+        host: str = "127.0.0.1",
+        directory: Path | str | None = None,
+        bounce_relay: tuple[str, int] | None = None,
+    ):
         self.host = host
+        # Where the delivery reports go (the worker's bounce receiver); None: bounces are not sent.
+        self.bounce_relay = bounce_relay
+        self._bouncing: dict[str, BounceAction] = {}
+        self._refusals: list[tuple[str | None, str]] = []
+        self._reports: set[asyncio.Task[None]] = set()
+        self.reports_sent = 0
         self._requested_port = port
         self._directory = Path(directory) if directory is not None else None
         self._lock = threading.Lock()
@@ -258,6 +323,61 @@ class Mailbox:
             self._hold = Hold()
             return self._hold
 
+    def refuse_next(self, reply: str = "451 4.3.0 Try again later", *, to: str | None = None) -> None:
+        """Answer the next message's DATA (the next one to `to`, when given) with `reply` (a 4xx or
+        5xx) and keep nothing."""
+        with self._lock:
+            self._refusals.append((to.lower() if to else None, reply))
+
+    def _take_refusal(self, recipients: list[str]) -> str | None:
+        wanted = {r.lower() for r in recipients}
+        with self._lock:
+            for n, (to, reply) in enumerate(self._refusals):
+                if to is None or to in wanted:
+                    del self._refusals[n]
+                    return reply
+            return None
+
+    def bounce_for(self, address: str, action: BounceAction = "failed") -> None:
+        """From now on, mail to `address` is accepted and then reported back as `action`."""
+        with self._lock:
+            self._bouncing[address.lower()] = action
+
+    def stop_bouncing(self, address: str) -> None:
+        with self._lock:
+            self._bouncing.pop(address.lower(), None)
+
+    def bouncing(self) -> dict[str, BounceAction]:
+        with self._lock:
+            return dict(self._bouncing)
+
+    def _bounce(self, sender: str, recipients: list[str], raw: bytes) -> None:
+        """On the SMTP loop, after the 250: one report per bouncing recipient, to the envelope sender."""
+        for recipient in recipients:
+            action = self.bouncing().get(recipient.lower())
+            if action is None:
+                continue
+            if self.bounce_relay is None or not sender:
+                log.warning("mail to %s would bounce, but there is no bounce relay or sender", recipient)
+                continue
+            task = asyncio.get_running_loop().create_task(self._send_report(sender, recipient, raw, action))
+            self._reports.add(task)
+            task.add_done_callback(self._reports.discard)
+
+    async def _send_report(self, sender: str, recipient: str, raw: bytes, action: BounceAction) -> None:
+        assert self.bounce_relay is not None
+        host, port = self.bounce_relay
+        report = delivery_report(raw, recipient, action, sender)
+        try:  # the null reverse-path: a report is never answered with another (RFC 3464 section 2)
+            await aiosmtplib.send(
+                report, sender="", recipients=[sender], hostname=host, port=port, timeout=10
+            )
+        except (aiosmtplib.SMTPException, OSError) as err:
+            log.warning("delivery report to %s:%d not sent: %s", host, port, type(err).__name__)
+            return
+        self.reports_sent += 1
+        log.info("delivery report (%s) for %s sent to %s", action, recipient, sender)
+
     def _take_hold(self) -> Hold | None:
         with self._lock:
             hold, self._hold = self._hold, None
@@ -274,7 +394,7 @@ class Mailbox:
         return stored
 
 
-# --- read-only HTTP view -----------------------------------------------------------------------
+# --- HTTP view (and the bounce control) -------------------------------------------------------
 
 
 def _summary(message: StoredMessage) -> dict[str, Any]:
@@ -290,8 +410,26 @@ def _summary(message: StoredMessage) -> dict[str, Any]:
 
 def create_mail_app(mailbox: Mailbox) -> FastAPI:
     """JSON for scripts (`/messages`, `/messages/{id}`, `/messages/{id}/raw`) and two plain HTML
-    pages for a person (`/`, `/view/{id}`). Read-only: nothing here can send or delete mail."""
+    pages for a person (`/`, `/view/{id}`): nothing here can send or delete mail. `/bounces` lists
+    the recipients whose mail bounces; `PUT /bounces/{address}?action=failed|delayed` adds one,
+    `DELETE` removes it (a development control, like the Webex emulator's `/_control`)."""
     app = FastAPI(title="Tichet Albastru — local mailbox", docs_url="/docs", redoc_url=None)
+
+    @app.get("/bounces")
+    def list_bounces() -> dict[str, str]:
+        return dict(mailbox.bouncing())
+
+    @app.put("/bounces/{address}")
+    def add_bounce(address: str, action: BounceAction = "failed") -> dict[str, str]:
+        if "@" not in address:
+            raise HTTPException(422, "an email address, e.g. ioana.pop@example.ro")
+        mailbox.bounce_for(address, action)
+        return dict(mailbox.bouncing())
+
+    @app.delete("/bounces/{address}")
+    def remove_bounce(address: str) -> dict[str, str]:
+        mailbox.stop_bouncing(address)
+        return dict(mailbox.bouncing())
 
     def found(id: int) -> StoredMessage:
         message = mailbox.get(id)
@@ -381,9 +519,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--smtp-port", type=int, default=1025)
     parser.add_argument("--http-port", type=int, default=8025)
     parser.add_argument("--dir", type=Path, default=None, help="also write each message as .eml here")
+    parser.add_argument(
+        "--bounce-relay", default=None, help="HOST:PORT the delivery reports go to (the bounce receiver)"
+    )
+    parser.add_argument(
+        "--bounce",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="mail to ADDRESS bounces (repeatable)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    with Mailbox(port=args.smtp_port, host=args.host, directory=args.dir) as mailbox:
+    relay = None
+    if args.bounce_relay:
+        relay_host, _, relay_port = str(args.bounce_relay).rpartition(":")
+        relay = (relay_host, int(relay_port))
+    with Mailbox(port=args.smtp_port, host=args.host, directory=args.dir, bounce_relay=relay) as mailbox:
+        for address in args.bounce:
+            mailbox.bounce_for(address)
         uvicorn.run(create_mail_app(mailbox), host=args.host, port=args.http_port, log_level="warning")
 
 

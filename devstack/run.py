@@ -36,6 +36,7 @@ class Ports:
     temporal_ui: int = 8233
     smtp: int = 1025
     mail_http: int = 8025
+    bounces: int = 2525  # the worker's bounce receiver, where the mailbox sends its delivery reports
     webex: int = 8300
     api: int = 8000
     worker_metrics: int = 9464
@@ -60,6 +61,7 @@ def infrastructure(ports: Ports, settings: Settings, data_dir: Path) -> list[Ser
     temporal += ["--ui-codec-endpoint", f"http://{HOST}:{ports.api}/personal/codec"]
     mailbox = [sys.executable, "-m", "devstack.mailbox", "--smtp-port", str(ports.smtp)]
     mailbox += ["--http-port", str(ports.mail_http), "--dir", str(data_dir / "mail")]
+    mailbox += ["--bounce-relay", f"{HOST}:{ports.bounces}"]
     webex = [sys.executable, "-m", "webex_emulator", "--host", HOST, "--port", str(ports.webex)]
     webex += ["--token", settings.webex_token, "--webhook-secret", settings.webex_webhook_secret]
     return [
@@ -85,6 +87,8 @@ def child_environment(ports: Ports) -> dict[str, str]:
         "TICHET_TEMPORAL_ADDRESS": f"{HOST}:{ports.temporal}",
         "TICHET_SMTP_HOST": HOST,
         "TICHET_SMTP_PORT": str(ports.smtp),
+        "TICHET_BOUNCE_SMTP_HOST": HOST,
+        "TICHET_BOUNCE_SMTP_PORT": str(ports.bounces),
         "TICHET_WEBEX_BASE_URL": f"http://{HOST}:{ports.webex}/v1/",
         "TICHET_PUBLIC_BASE_URL": f"http://{HOST}:{ports.api}",
         "TICHET_WORKER_METRICS_ADDRESS": f"{HOST}:{ports.worker_metrics}",
@@ -153,7 +157,8 @@ def banner(ports: Ports, settings: Settings, log_dir: Path) -> str:
         f"  Temporal UI      http://{HOST}:{ports.temporal_ui}   (payloads through the codec server "
         f"http://{HOST}:{ports.api}/personal/codec: sign in at /personal as demo-ops01, see the README)",
         f"  Worker metrics   http://{HOST}:{ports.worker_metrics}/metrics   (Prometheus)",
-        f"  Mailbox          http://{HOST}:{ports.mail_http}   (SMTP on {HOST}:{ports.smtp})",
+        f"  Mailbox          http://{HOST}:{ports.mail_http}   (SMTP on {HOST}:{ports.smtp}; "
+        f"bounces: PUT /bounces/<address>, reports to the worker on {HOST}:{ports.bounces})",
         f"  Webex emulator   http://{HOST}:{ports.webex}/_control/state   (token: {settings.webex_token})",
         f"  Logs             {log_dir}/<name>.log",
         "",

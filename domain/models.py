@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from enum import IntEnum, StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, GetCoreSchemaHandler
 from pydantic_core import CoreSchema, core_schema
@@ -353,6 +353,22 @@ class WebexEvent(Model):
     at: datetime
 
 
+class EmailBounce(Model):
+    """News that one of the ticket's emails failed (issue 12): a bounce that reached the bounce
+    address (`integrations.bounces`), or the relay's refusal (`activities.notifications`). Only
+    which email and how: never the address, and never the report's text, which quotes it."""
+
+    message_id: str = Field(min_length=3, max_length=250, pattern=r"^<[^<>\s]+>$")
+    email_kind: str = Field(pattern=r"^[a-z_]{1,60}$", description="the email's template, e.g. confirmation")
+    recipient_kind: Literal["citizen", "staff"]
+    status: Literal["permanent-failure", "temporary-failure"]
+    code: str | None = Field(
+        default=None, pattern=r"^([245]\.\d{1,3}\.\d{1,3}|[45]\d\d)$", description="5.1.1, or the SMTP 550"
+    )
+    source: Literal["bounce", "smtp"]
+    at: datetime
+
+
 class ChooseSlotAction(Model):
     slot_start: datetime
     requested_at: datetime | None = Field(
@@ -404,6 +420,9 @@ class TicketView(Model):
     rejection_code: str | None
     audiences: list[AudienceRecord]
     timeline: list[TimelineEntry]
+    citizen_email_failure: TimelineEntry | None = Field(
+        default=None, description="the last permanent failure of an email to the citizen: phone them"
+    )
 
 
 # --- what the adapters return ---------------------------------------------------------------------

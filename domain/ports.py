@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Final, Protocol
 
 from domain.models import (
     ArchiveRecord,
@@ -129,11 +129,19 @@ class Archive(Protocol):
 
 
 class DeliveryStatus(StrEnum):
-    """Where one email stands. `sending`: an attempt began (it may have died mid-send); `sent`: the
-    SMTP server accepted it. Delivery reports will add later states after `sent`."""
+    """Where one email stands (GOV.UK Notify's states). `sending`: an attempt began (it may have died
+    mid-send); `delivered`: the SMTP relay accepted it (a 250); `temporary-failure`: the relay
+    answered 4xx, or a delivery report said "delayed" (the send is retried, the relay retries);
+    `permanent-failure`: the relay answered 5xx, or a delivery report said "failed" (a bounce)."""
 
     SENDING = "sending"
-    SENT = "sent"
+    DELIVERED = "delivered"
+    TEMPORARY_FAILURE = "temporary-failure"
+    PERMANENT_FAILURE = "permanent-failure"
+
+
+# Statuses a retried send may still go ahead from: nothing says the relay took the email.
+RETRYABLE_STATUSES: Final = frozenset({DeliveryStatus.SENDING, DeliveryStatus.TEMPORARY_FAILURE})
 
 
 class RecipientKind(StrEnum):
@@ -141,16 +149,51 @@ class RecipientKind(StrEnum):
     STAFF = "staff"
 
 
+@dataclass(frozen=True)
+class DeliveryRecord:
+    """One logged email, as a delivery report needs it: which workflow sent it, which template, to whom."""
+
+    message_id: str
+    workflow_id: str
+    kind: str
+    recipient_kind: RecipientKind
+    status: DeliveryStatus
+
+
 class EmailDeliveries(Protocol):
-    """The log of emails by Message-ID, so a retried send does not send what was already accepted."""
+    """The log of emails by Message-ID, so a retried send does not send what was already accepted,
+    and what delivery reports (SMTP refusals, bounces) move further."""
 
     def begin(
         self, message_id: str, *, workflow_id: str, kind: str, recipient_kind: RecipientKind, at: datetime
     ) -> bool:
-        """Record an attempt to send; False when this Message-ID was already sent (skip it)."""
+        """Record an attempt to send; False when this Message-ID was already accepted or refused for
+        good (skip it)."""
 
-    def mark_sent(self, message_id: str, *, at: datetime, detail: str | None = None) -> None:
-        """The SMTP server accepted the message (`detail`: its reply, without addresses)."""
+    def mark_delivered(self, message_id: str, *, at: datetime, detail: str | None = None) -> None:
+        """The SMTP relay accepted the message (`detail`: its reply, without addresses)."""
+
+    def mark_failed(
+        self, message_id: str, status: DeliveryStatus, *, at: datetime, detail: str | None = None
+    ) -> DeliveryRecord | None:
+        """A temporary or permanent failure (an SMTP refusal, a bounce); None when no such email was
+        logged. A permanent failure is final: a later "delayed" report does not undo it."""
+
+    def find(self, message_id: str) -> DeliveryRecord | None:
+        """The logged email with this Message-ID, or None."""
 
     def status(self, message_id: str) -> DeliveryStatus | None:
         """Where this email stands, or None when no attempt was recorded."""
+
+    def keep_report(
+        self,
+        *,
+        received_at: datetime,
+        outcome: str,
+        size: int,
+        message_id: str | None = None,
+        action: str | None = None,
+        status_code: str | None = None,
+        reason: str | None = None,
+    ) -> int:
+        """Store one delivery report that reached the bounce address (no addresses), returning its id."""

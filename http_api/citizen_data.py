@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
-from domain.models import Language, TicketInput, TicketView
+from domain.models import Language, TicketView
 from domain.retention import ErasureOutcome, ErasureReason, ErasureTarget
 from http_api import tickets
 from http_api.citizen import citizen_projection
@@ -50,22 +50,6 @@ def _erasure_json(row: ContactErasureRow) -> dict[str, Any]:
         "note": "contact data (name, email, phone) erased; the archive keeps the file number, dates, "
         "clerk, resolution document and its registration number, and the recording reference",
     }
-
-
-async def _contact(state: AppState, workflow_id: str) -> dict[str, Any] | None:
-    """The contact data the citizen gave, as the ticket's workflow holds it (its start input)."""
-    handle = state.client.get_workflow_handle(workflow_id)
-    async for event in handle.fetch_history_events():
-        attributes = event.workflow_execution_started_event_attributes
-        (inp,) = await state.client.data_converter.decode(attributes.input.payloads, [TicketInput])
-        assert isinstance(inp, TicketInput)
-        return {
-            "requester_name": inp.file.requester_name,
-            "email": str(inp.citizen.email),
-            "phone": inp.citizen.phone,
-            "language": inp.citizen.language.value,
-        }
-    return None
 
 
 def _ticket_json(ticket: TicketView, lang: Language) -> dict[str, Any]:
@@ -105,7 +89,7 @@ async def my_data(state: TicketStateDep, request: Request, workflow_id: str, key
         asked = request.headers.get("accept-language", "").strip()
         lang = language_of(request) if asked else ticket.citizen_language
         ticket_part = _ticket_json(ticket, lang)
-        contact = await _contact(state, workflow_id)
+        contact = await tickets.contact(state, workflow_id)
     return {
         "generated_at": datetime.now(UTC).isoformat(),
         "ticket_id": ticket_id,

@@ -30,6 +30,11 @@ HIDDEN: Final = frozenset(
         "meeting moved",
         "webex message not sent",
         "old webex meeting left",
+        # Delivery status (issue 12): for the clerk, who phones the citizen instead.
+        "citizen email failed",
+        "citizen email delayed",
+        "staff email failed",
+        "staff email delayed",
     }
 )
 CODE_DETAIL: Final = frozenset({"awaiting slot", "ended", "rejected"})

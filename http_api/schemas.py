@@ -193,6 +193,12 @@ class StaffTicketView(CitizenTicketView):
     department_id: str | None
     assignee: StaffPublic | None
     audiences: list[AudienceRecord]
+    citizen_email_failure: TimelineEntry | None = Field(
+        default=None, description="the last email to the citizen that bounced or was refused: phone them"
+    )
+    citizen_phone: str | None = Field(
+        default=None, description="the citizen's phone number, given only when their email failed"
+    )
 
 
 class StaffTicketSummary(Public):

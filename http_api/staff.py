@@ -64,6 +64,7 @@ def _staff_view(workflow_id: str, ticket: TicketView) -> StaffTicketView:
         department_id=ticket.department_id,
         assignee=StaffPublic(id=assignee.id, name=assignee.name, role=assignee.role) if assignee else None,
         audiences=ticket.audiences,
+        citizen_email_failure=ticket.citizen_email_failure,
     )
     return StaffTicketView.model_validate(data)
 
@@ -77,7 +78,12 @@ async def my_tickets(state: StateDep, me: CurrentStaff) -> list[StaffTicketSumma
 
 @router.get("/tickets/{workflow_id}", response_model=StaffTicketView, summary="One of my tickets")
 async def ticket(state: StateDep, me: CurrentStaff, workflow_id: str) -> StaffTicketView:
-    return _staff_view(workflow_id, await _own_ticket(state, workflow_id, me))
+    view = _staff_view(workflow_id, await _own_ticket(state, workflow_id, me))
+    if view.citizen_email_failure is None:
+        return view
+    # Email cannot reach the citizen (issue 12): the clerk phones them, with the number they gave.
+    contact = await tickets.contact(state, workflow_id)
+    return view.model_copy(update={"citizen_phone": contact["phone"] if contact else None})
 
 
 @router.post(

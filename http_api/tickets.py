@@ -85,6 +85,23 @@ async def view(state: AppState, workflow_id: str) -> TicketView:
         raise
 
 
+async def contact(state: AppState, workflow_id: str) -> dict[str, Any] | None:
+    """The contact data the citizen gave, as the ticket's workflow holds it (its current run's start
+    input): for the citizen's own copy of their data, and the clerk's phone call when email fails."""
+    handle = state.client.get_workflow_handle(workflow_id)
+    async for event in handle.fetch_history_events():
+        attributes = event.workflow_execution_started_event_attributes
+        (inp,) = await state.client.data_converter.decode(attributes.input.payloads, [TicketInput])
+        assert isinstance(inp, TicketInput)
+        return {
+            "requester_name": inp.file.requester_name,
+            "email": str(inp.citizen.email),
+            "phone": inp.citizen.phone,
+            "language": inp.citizen.language.value,
+        }
+    return None
+
+
 async def citizen_view(state: AppState, workflow_id: str, key: str) -> TicketView:
     """The ticket behind a citizen link; a wrong key looks exactly like a missing ticket, and the
     link of a ticket whose contact data was erased says so (410)."""

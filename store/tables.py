@@ -299,9 +299,9 @@ class EmailDeliveryRow(SQLModel, table=True):
     before each SMTP attempt, so an activity retried after the server took the message does not
     send it again. No address or name: the workflow id, kind and audience say which email it was.
 
-    `status` is `sending` then `sent` today; delivery reports (delivered, temporary or permanent
-    failure, bounce) are meant to move it further, with their text in `detail` and the time in
-    `status_at`."""
+    `status` is a `domain.ports.DeliveryStatus`: `sending`, then `delivered` (the relay's 250) or
+    `temporary-failure` / `permanent-failure` (an SMTP refusal or a bounce), with the server's or the
+    report's code in `detail` and the time in `status_at`; `sent_at` is when the relay took it."""
 
     __tablename__ = "email_deliveries"
 
@@ -316,6 +316,25 @@ class EmailDeliveryRow(SQLModel, table=True):
     last_attempt_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     status_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class EmailReportRow(SQLModel, table=True):
+    """One delivery status notification (RFC 3464) that reached the bounce address (issue 12),
+    whatever it said: `matched` (it moved an email's status), `unmatched` (no email of ours has its
+    Message-ID: stored and ignored), `malformed` (`reason` says why: it changed nothing) or
+    `ignored` (a report of success). Only what it says about the delivery is kept, never the raw
+    report, which quotes the recipient's address and the original headers."""
+
+    __tablename__ = "email_reports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+    outcome: str = Field(max_length=20)
+    size: int
+    message_id: str | None = Field(default=None, max_length=250, index=True)
+    action: str | None = Field(default=None, max_length=20)
+    status_code: str | None = Field(default=None, max_length=20)
+    reason: str | None = Field(default=None, max_length=300)
 
 
 class StaffSessionRow(SQLModel, table=True):

@@ -41,12 +41,14 @@ async def request_ticket(
     *,
     handler_id: str = "c0001",
     pick: int = 0,
+    email: str | None = None,
     **body: Any,
 ) -> Requested:
-    """`pick` chooses among the offered slots: the first by default, -1 the furthest ahead."""
+    """`pick` chooses among the offered slots: the first by default, -1 the furthest ahead; the
+    citizen's `email` is a fresh one unless given."""
     ref = add_file(database_url, bucharest_today(), handler_id=handler_id)
     slot = (await free_slots(api, ref))[pick]
-    email = f"cetatean-{uuid.uuid4().hex[:8]}@example.ro"
+    email = email or f"cetatean-{uuid.uuid4().hex[:8]}@example.ro"
     response = await api.post("/tickets", json=ticket_body(ref, slot["start"], email, **body))
     assert response.status_code == 202, response.text
     accepted = response.json()

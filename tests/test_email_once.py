@@ -4,7 +4,7 @@ Temporal runs an activity at least once, so an email whose worker died is sent a
 Two things keep the copies down: the email activity's short timeouts and heartbeats (a dead worker's
 send is retried within seconds, `workflows.calls.call_email`), and the `email_deliveries` log by
 Message-ID, which stops a retry of an email the SMTP server already accepted. What is left: a crash
-between the server's 250 and the log's `sent` row resends (with the same Message-ID).
+between the server's 250 and the log's `delivered` row resends (with the same Message-ID).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from devstack.mailbox import Hold, Mailbox
 from domain.activity_io import EmailRequest, TicketFacts
 from domain.models import Channel, Citizen, Language, TicketInput, TicketStatus
 from domain.ports import DeliveryStatus, RecipientKind
-from integrations.mailer import SmtpMailer
+from integrations.mailer import MailRefused, SmtpMailer
 from store.db import create_schema, engine_for, make_engine, session_scope
 from store.email_deliveries import SqlEmailDeliveries
 from store.stores import stores_for
@@ -76,12 +76,17 @@ def test_the_log_lets_attempts_through_until_the_email_is_sent(engine: Engine) -
     # an attempt that died before the server answered leaves `sending`: the next one may try again
     assert begin(AT + timedelta(seconds=7))
     assert log.status(key) == DeliveryStatus.SENDING
-    log.mark_sent(key, at=AT + timedelta(seconds=8), detail="250 Message accepted for delivery")
-    assert log.status(key) == DeliveryStatus.SENT
+    log.mark_delivered(key, at=AT + timedelta(seconds=8), detail="250 Message accepted for delivery")
+    assert log.status(key) == DeliveryStatus.DELIVERED
     assert not begin(AT + timedelta(seconds=30))
 
     (row,) = rows(engine, "tichet-1_2026")
-    assert (row.attempts, row.status, row.kind, row.recipient_kind) == (2, "sent", "confirmation", "citizen")
+    assert (row.attempts, row.status, row.kind, row.recipient_kind) == (
+        2,
+        "delivered",
+        "confirmation",
+        "citizen",
+    )
     assert row.first_attempt_at == AT and row.last_attempt_at == AT + timedelta(seconds=7)
     assert row.sent_at == row.status_at == AT + timedelta(seconds=8)
     assert row.detail == "250 Message accepted for delivery"
@@ -89,7 +94,7 @@ def test_the_log_lets_attempts_through_until_the_email_is_sent(engine: Engine) -
 
 def test_marking_an_email_never_begun_is_an_error(engine: Engine) -> None:
     with pytest.raises(LookupError):
-        SqlEmailDeliveries(engine).mark_sent("<nobody@tichet-albastru>", at=AT)
+        SqlEmailDeliveries(engine).mark_delivered("<nobody@tichet-albastru>", at=AT)
 
 
 # --- the activity, retried, over real SMTP -----------------------------------------------------------
@@ -129,14 +134,14 @@ async def test_a_retry_after_the_server_accepted_the_email_does_not_send_it_agai
     smtp: Mailbox, sqlite: Engine
 ) -> None:
     """The worker sent the email and died before Temporal heard of it: the retry (same ids, next
-    attempt) finds the email `sent` and stops."""
+    attempt) finds the email `delivered` and stops."""
     notifications = notifications_on(smtp, sqlite)
     await run_send_email(notifications, activity_info("tichet-1_2026", "5", AT), confirmation())
     await run_send_email(notifications, activity_info("tichet-1_2026", "5", AT, attempt=2), confirmation())
     await asyncio.sleep(0.5)  # anything the second run sent would be here by now
     assert [m.message["Message-ID"] for m in smtp.messages()] == ["<run-1.5@tichet-albastru>"]
     (row,) = rows(sqlite, "tichet-1_2026")
-    assert (row.status, row.attempts, row.message_id) == ("sent", 1, "<run-1.5@tichet-albastru>")
+    assert (row.status, row.attempts, row.message_id) == ("delivered", 1, "<run-1.5@tichet-albastru>")
 
 
 async def test_a_retry_after_a_send_that_never_got_through_sends_it(smtp: Mailbox, sqlite: Engine) -> None:
@@ -157,8 +162,8 @@ async def test_a_retry_after_a_send_that_never_got_through_sends_it(smtp: Mailbo
     ids = [m.message["Message-ID"] for m in smtp.messages()]
     assert ids == ["<run-1.5@tichet-albastru>", "<run-1.6@tichet-albastru>"]
     assert {(r.message_id, r.status, r.attempts) for r in rows(sqlite, "tichet-1_2026")} == {
-        ("<run-1.5@tichet-albastru>", "sent", 2),
-        ("<run-1.6@tichet-albastru>", "sent", 1),
+        ("<run-1.5@tichet-albastru>", "delivered", 2),
+        ("<run-1.6@tichet-albastru>", "delivered", 1),
     }
 
 
@@ -223,7 +228,7 @@ async def test_a_worker_killed_mid_send_sends_each_email_once_and_soon(
             )
             await held(hold, within=90)
             # the staff email goes out alongside: let it settle first, so the kill lands only in the
-            # held send and not in the other one's documented window between the 250 and `sent`
+            # held send and not in the other one's documented window between the 250 and `delivered`
             await others_settled(engine_for(database_url), workflow_id, held_message_id(hold))
         finally:
             process.send_signal(signal.SIGKILL)
@@ -254,15 +259,61 @@ async def test_a_worker_killed_mid_send_sends_each_email_once_and_soon(
     assert {r.recipient_kind for r in log} == {"citizen", "staff"}
     assert resent.message["Message-ID"] == held_id
     by_id = {r.message_id: r for r in log}
-    assert (by_id[held_id].status, by_id[held_id].attempts) == ("sent", 2)
+    assert (by_id[held_id].status, by_id[held_id].attempts) == ("delivered", 2)
 
 
 async def until_all_sent(engine: Engine, workflow_id: str, within: float = 30) -> list[EmailDeliveryRow]:
-    """The ticket's log once every email in it is `sent` (the activity writes it after the 250)."""
+    """The ticket's log once every email in it is `delivered` (the activity writes it after the 250)."""
     deadline = time.monotonic() + within
     while True:
         found = rows(engine, workflow_id)
-        if len(found) >= 2 and all(r.status == "sent" for r in found):
+        if len(found) >= 2 and all(r.status == "delivered" for r in found):
             return found
         assert time.monotonic() < deadline, [(r.kind, r.status) for r in found]
         await asyncio.sleep(0.1)
+
+
+# --- the relay's answer: a 4xx is retried, a 5xx is final (issue 12) ---------------------------------
+
+
+async def test_a_4xx_is_a_temporary_failure_and_the_retry_delivers(smtp: Mailbox, sqlite: Engine) -> None:
+    notifications = notifications_on(smtp, sqlite)
+    smtp.refuse_next("451 4.3.0 Try again later")
+    with pytest.raises(MailRefused, match="451"):
+        await run_send_email(notifications, activity_info("tichet-1_2026", "5", AT), confirmation())
+    (row,) = rows(sqlite, "tichet-1_2026")
+    assert (row.status, row.detail, row.sent_at) == ("temporary-failure", "smtp: 451", None)
+    assert smtp.messages() == []
+
+    await run_send_email(notifications, activity_info("tichet-1_2026", "5", AT, attempt=2), confirmation())
+    (row,) = rows(sqlite, "tichet-1_2026")
+    assert (row.status, row.attempts) == ("delivered", 2)
+    assert [m.message["Message-ID"] for m in smtp.messages()] == ["<run-1.5@tichet-albastru>"]
+
+
+async def test_a_5xx_is_a_permanent_failure_and_is_not_sent_again(smtp: Mailbox, sqlite: Engine) -> None:
+    """Refused for good: the activity ends (no Temporal client here, so no signal) and a retry stops."""
+    notifications = notifications_on(smtp, sqlite)
+    smtp.refuse_next("550 5.1.1 User unknown")
+    await run_send_email(notifications, activity_info("tichet-1_2026", "5", AT), confirmation())
+    await run_send_email(notifications, activity_info("tichet-1_2026", "5", AT, attempt=2), confirmation())
+    await asyncio.sleep(0.3)
+    assert smtp.messages() == []
+    (row,) = rows(sqlite, "tichet-1_2026")
+    assert (row.status, row.attempts, row.detail) == ("permanent-failure", 1, "smtp: 550")
+
+
+def test_a_permanent_failure_stays_whatever_comes_later(engine: Engine) -> None:
+    log = SqlEmailDeliveries(engine)
+    key = "<run-1.8@tichet-albastru>"
+    log.begin(key, workflow_id="tichet-1_2026", kind="reminder", recipient_kind=RecipientKind.CITIZEN, at=AT)
+    log.mark_delivered(key, at=AT + timedelta(seconds=1))
+    found = log.mark_failed(key, DeliveryStatus.PERMANENT_FAILURE, at=AT + timedelta(minutes=5))
+    assert found is not None and (found.workflow_id, found.kind) == ("tichet-1_2026", "reminder")
+    # a late "delayed" report, a late `delivered` write: the bounce stays the news
+    log.mark_failed(key, DeliveryStatus.TEMPORARY_FAILURE, at=AT + timedelta(minutes=6))
+    log.mark_delivered(key, at=AT + timedelta(minutes=7))
+    assert log.status(key) == DeliveryStatus.PERMANENT_FAILURE
+    assert log.mark_failed("<nobody@tichet-albastru>", DeliveryStatus.PERMANENT_FAILURE, at=AT) is None
+    with pytest.raises(ValueError, match="not a failure"):
+        log.mark_failed(key, DeliveryStatus.DELIVERED, at=AT)

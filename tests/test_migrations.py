@@ -13,12 +13,15 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, Table, insert, inspect, text
 from sqlalchemy import select as sa_select
 
 from domain.accessibility import FeedbackForm
+from domain.ports import DeliveryStatus, RecipientKind
 from store.accessibility_feedback import SqlAccessibilityFeedback
 from store.db import make_engine, reset_schema
+from store.email_deliveries import SqlEmailDeliveries
 from store.migrate import (
     BASELINE,
     BASELINE_TABLES,
@@ -31,7 +34,7 @@ from store.migrate import (
     migrate,
 )
 from store.seed import build_demo_city, seed_demo_city
-from store.tables import Department
+from store.tables import Department, EmailDeliveryRow
 from store.testing import sqlite_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -197,6 +200,56 @@ def test_the_feedback_revision_adds_its_table_and_downgrades_without_touching_th
     assert current(empty) == head() and differences(empty) == []
     assert feedback.all() == []
     assert feedback.add(form, datetime(2026, 12, 3, 9, 0, tzinfo=UTC)) >= 1
+
+
+def test_the_delivery_status_revision_turns_sent_into_delivered_and_back(empty: Engine) -> None:
+    """Revision 0006 (issue 12): the rows an older release logged as `sent` are `delivered`, which
+    the new code does not send again; going down, every status the old code does not know becomes
+    one it treats the same way (a 4xx retry `sending`, the rest `sent`)."""
+    below = ScriptDirectory.from_config(alembic_config()).get_revision("0006").down_revision
+    assert isinstance(below, str)
+    with empty.begin() as connection:
+        command.upgrade(alembic_config(connection), below)
+    at = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+    old = {"<a@tichet-albastru>": "sent", "<b@tichet-albastru>": "sending"}
+    with empty.begin() as connection:
+        for message_id, status in old.items():
+            connection.execute(
+                insert(EmailDeliveryRow.__table__),  # type: ignore[attr-defined]
+                {
+                    "message_id": message_id,
+                    "workflow_id": "tichet-1_2026",
+                    "kind": "confirmation",
+                    "recipient_kind": "citizen",
+                    "status": status,
+                    "attempts": 1,
+                    "first_attempt_at": at,
+                    "last_attempt_at": at,
+                    "status_at": at,
+                },
+            )
+    migrate(empty)
+    log = SqlEmailDeliveries(empty)
+    assert log.status("<a@tichet-albastru>") == DeliveryStatus.DELIVERED
+    assert log.status("<b@tichet-albastru>") == DeliveryStatus.SENDING
+    assert not log.begin(
+        "<a@tichet-albastru>",
+        workflow_id="tichet-1_2026",
+        kind="confirmation",
+        recipient_kind=RecipientKind.CITIZEN,
+        at=at,
+    )
+    log.mark_failed("<b@tichet-albastru>", DeliveryStatus.TEMPORARY_FAILURE, at=at)
+    log.keep_report(received_at=at, outcome="malformed", size=10, reason="not a multipart/report")
+
+    _downgrade(empty, below)
+    assert "email_reports" not in _tables(empty)
+    with empty.connect() as connection:
+        found = connection.execute(text("SELECT message_id, status FROM email_deliveries")).all()
+    statuses = {str(message_id): str(status) for message_id, status in found}
+    assert statuses == {"<a@tichet-albastru>": "sent", "<b@tichet-albastru>": "sending"}
+    migrate(empty)
+    assert differences(empty) == []
 
 
 def test_the_seed_reset_rebuilds_through_the_migrations(empty: Engine) -> None:

@@ -11,7 +11,9 @@ before issue 10: a Webex "meeting ended" before the slot held the meeting, and a
 `resolution-consistency-v1`; the fixture fails to replay if either rule loses its patch), `happy_path_v5.json`
 after issue 10 (rate and body limits, the database-enforced daily cap, the resolution rules),
 `happy_path_lean.json` after `lean-activity-inputs-v1` (issue 11: slim activity inputs, local
-activities; the fixtures before it replay the old inputs). Keep
+activities; the fixtures before it replay the old inputs), `email_bounced.json` (issue 12, recorded by
+tests/test_email_bounces.py with the same variable: a ticket still scheduled whose confirmation
+bounced, and two malformed `email_bounced` signals refused, behind `email-delivery-status-v1`). Keep
 every one: a version's tickets may still be running. Record a new one when the workflow changes,
 with `TICHET_RECORD_HISTORY=<name> pytest tests/test_ticket_lifecycle.py -k sqlite`, after putting
 the change behind `workflow.patched`. Every ticket that this test session ran is replayed as well,
@@ -44,8 +46,10 @@ KEPT = (
     "happy_path_v5.json",
     "happy_path_lean.json",
     "happy_path_a11ypages.json",  # after issue 12's statement pages merged with the lean histories
+    "email_bounced.json",  # issue 12: a citizen's email bounced, and two malformed `email_bounced` signals
     "happy_path_tenancy.json",  # issue 11: the Municipality attribute (municipality-attribute-v1)
     "happy_path_i18n.json",  # issue 12: the catalogs merged with tenancy (coded refusals give their code)
+    "happy_path_bounce.json",  # issue 12's delivery status merged with tenancy
 )
 
 

@@ -16,5 +16,6 @@ WEBEX_EARLY_END: Final = "webex-early-end-v1"  # "meeting ended" before the slot
 FEEDBACK_PURGE: Final = "accessibility-feedback-purge-v1"  # the purge also erases old feedback
 # Activities get the few fields they use, not the whole TicketView with its timeline (issue 11)
 LEAN_ACTIVITY_INPUTS: Final = "lean-activity-inputs-v1"
+EMAIL_DELIVERY_STATUS: Final = "email-delivery-status-v1"  # the `email_bounced` signal (issue 12)
 # Each level names its municipality in the `Municipality` search attribute (issue 11, tenancy)
 MUNICIPALITY_ATTRIBUTE: Final = "municipality-attribute-v1"

@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         AssignAction,
         CancelAction,
         ChooseSlotAction,
+        EmailBounce,
         EscalateAction,
         InPersonDecision,
         Level,
@@ -45,8 +46,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.calls import PATIENT, call
     from workflows.entry import INVALID, decode, refusing, shown_name
     from workflows.guards import Rejected
-    from workflows.patches import RESCHEDULE_SAGA, RESOLUTION_RULES, WEBEX_EARLY_END
+    from workflows.patches import EMAIL_DELIVERY_STATUS, RESCHEDULE_SAGA, RESOLUTION_RULES, WEBEX_EARLY_END
     from workflows.ticket_moves import TicketMoves
+    from workflows.ticket_state import CITIZEN_EMAIL_FAILED
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -266,6 +268,30 @@ class TicketActions(TicketMoves):
             # Into the archive at once (R10); the resolution later completes the same row.
             s.recording_ref = event.recording_id
             await self._archive()
+
+    @workflow.signal(
+        name="email_bounced",
+        description="One of the ticket's emails failed (issue 12), sent by the bounce receiver or the email "
+        'activity: {"message_id", "email_kind", "recipient_kind": "citizen" | "staff", "status": '
+        '"permanent-failure" | "temporary-failure", "code": "5.1.1", "source": "bounce" | "smtp", "at"}. '
+        "A permanent failure of the citizen's email shows in the current details and prompts the clerk "
+        'to phone them. A malformed one is written to the timeline as "signal rejected".',
+    )
+    def email_bounced(self, *args: Any) -> None:
+        if not workflow.patched(EMAIL_DELIVERY_STATUS):  # as the dynamic handler answered before it
+            self._log("signal rejected", "email_bounced: no such signal")
+            return
+        try:
+            bounce = decode(args, EmailBounce)
+        except Rejected as refusal:
+            self._log("signal rejected", f"email_bounced: {refusal}")
+            return
+        permanent = bounce.status == "permanent-failure"
+        step = f"{bounce.recipient_kind} email {'failed' if permanent else 'delayed'}"
+        refused = "refused by the relay" if bounce.source == "smtp" else "bounced"
+        self._log(step, f"{bounce.email_kind}, {bounce.code or 'no code'}, {refused}")
+        if step == CITIZEN_EMAIL_FAILED:
+            workflow.set_current_details(self._s.details())
 
     @workflow.signal(
         description='Clerk (Temporal UI), one JSON object: {"staff_id": "c0001", "outcome": "held"} '

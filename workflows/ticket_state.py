@@ -31,6 +31,8 @@ NO_SHOWS = (Outcome.CITIZEN_NO_SHOW, Outcome.CLERK_NO_SHOW)
 # the clerk's note): it may name or describe the citizen, and the Temporal UI's current details are
 # the ticket's label for every ops user, not its file (rule 6). The `status` query keeps the text.
 TYPED_TEXT_STEPS = frozenset({"cancelled by the citizen", "rescheduled", "outcome recorded"})
+# A permanent failure of an email to the citizen (a bounce, a refusal): the clerk phones them.
+CITIZEN_EMAIL_FAILED = "citizen email failed"
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,13 @@ class TicketState:
             rejection_code=self.rejection_code,
             audiences=self.inp.audiences,
             timeline=self.timeline,
+            citizen_email_failure=self.citizen_email_failure(),
         )
+
+    def citizen_email_failure(self) -> TimelineEntry | None:
+        """From the timeline, so it outlives an escalation (the next level's email goes to the same
+        address) without a field of its own in the next level's input."""
+        return next((e for e in reversed(self.timeline) if e.step == CITIZEN_EMAIL_FAILED), None)
 
     def facts(self) -> TicketFacts:
         """What an email prints of the ticket (the view's fields it needs, none of its timeline)."""
@@ -226,4 +234,10 @@ class TicketState:
             + ("" if e.step in TYPED_TEXT_STEPS or not e.detail else f" {e.detail}")
             for e in self.timeline[-8:]
         )
-        return f"**{self.status.value}** · level {self.level.name.lower()}{who}{when}\n\n" + "\n".join(recent)
+        failed = self.citizen_email_failure()
+        # Which email and its code only: the address and the phone number stay in the payloads.
+        warning = (
+            f"**citizen email failed** ({failed.detail}): phone the citizen\n\n" if failed is not None else ""
+        )
+        head = f"**{self.status.value}** · level {self.level.name.lower()}{who}{when}\n\n"
+        return head + warning + "\n".join(recent)

@@ -188,6 +188,11 @@ async def ticket_page(
         channel_phrase=staff_words.channel_phrase(view.channel, lang),
         outcome_phrase=staff_words.outcome_phrase(view.outcome, lang) if view.outcome else "",
         when=local_when(view.slot_start, state, lang) if view.slot_start else "",
+        email_failed_when=(
+            moment(view.citizen_email_failure.at, lang, state.settings.time_zone)
+            if view.citizen_email_failure
+            else ""
+        ),
         timeline=[
             (moment(e.at, lang, state.settings.time_zone), staff_steps.step_phrase(e.step, lang), e.detail)
             for e in view.timeline
