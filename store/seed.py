@@ -429,7 +429,7 @@ def _random_files(
 
 def build_second_city(today: date) -> DemoCity:
     """Huedin's rows: fixed, drawn from no random generator (Cluj-Napoca's city stays the same).
-    Its first clerk handles a file 100001/<year>, Ana Bodea's, in progress; the number is Ioana Pop's
+    Its first clerk handles a file 100001/<year>, Erika Kocsis's, in progress; the number is Ioana Pop's
     in Cluj-Napoca too."""
     city = DemoCity()
     people = iter(HUEDIN_PEOPLE)
@@ -463,7 +463,7 @@ def build_second_city(today: date) -> DemoCity:
     number, filed = demo_filing("100001", today, 10)
     first = clerks[HUEDIN_DEPARTMENTS[0][0]][0]
     city.demo_files = (
-        DemoFile(number, "Ana Bodea", filed, HUEDIN_DEPARTMENTS[0][0], "Certificat de urbanism",
+        DemoFile(number, "Erika Kocsis", filed, HUEDIN_DEPARTMENTS[0][0], "Certificat de urbanism",
                  FileStatus.IN_PROGRESS, None, first, "Huedin: in progress, handler " + first),
     )  # fmt: skip
     for demo in city.demo_files:

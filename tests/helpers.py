@@ -4,9 +4,13 @@ it as a member of staff."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -148,3 +152,19 @@ async def wait_for_steps(
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"{step!r} not {count} times in {steps(view)}")
         await asyncio.sleep(0.1)
+
+
+def worker_process(
+    settings: Settings, env: WorkflowEnvironment, stderr: int = subprocess.DEVNULL
+) -> subprocess.Popen[bytes]:
+    """`python -m worker`, configured like the deployed one: by TICHET_* variables."""
+    variables = {f"TICHET_{name.upper()}": str(value) for name, value in settings.model_dump().items()}
+    variables["TICHET_TEMPORAL_ADDRESS"] = env.client.service_client.config.target_host
+    variables["TICHET_TEMPORAL_NAMESPACE"] = env.client.namespace
+    return subprocess.Popen(
+        [sys.executable, "-m", "worker"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, **variables},
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+    )

@@ -10,10 +10,7 @@ between the server's 250 and the log's `delivered` row resends (with the same Me
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
@@ -42,12 +39,12 @@ from store.tables import EmailDeliveryRow
 from tests.conftest import bucharest_today, wait_for_status
 from tests.emails import activity_info, run_send_email
 from tests.factories import add_file, free_slots
+from tests.helpers import worker_process
 from tests.samples import meeting_info, ticket_view
 from worker import create_worker
 from workflows.blue_ticket import BlueTicketWorkflow
 from workflows.calls import EMAIL_HEARTBEAT
 
-ROOT = Path(__file__).resolve().parent.parent
 AT = datetime(2026, 3, 26, 9, 0, tzinfo=UTC)
 SLOT = datetime(2026, 3, 30, 5, 30, tzinfo=UTC)
 CITY = "Primăria Municipiului Cluj-Napoca"
@@ -168,20 +165,6 @@ async def test_a_retry_after_a_send_that_never_got_through_sends_it(smtp: Mailbo
 
 
 # --- a real worker process, killed while the SMTP server holds its email ----------------------------
-
-
-def worker_process(settings: Settings, env: WorkflowEnvironment) -> subprocess.Popen[bytes]:
-    """`python -m worker`, configured like the deployed one: by TICHET_* variables."""
-    variables = {f"TICHET_{name.upper()}": str(value) for name, value in settings.model_dump().items()}
-    variables["TICHET_TEMPORAL_ADDRESS"] = env.client.service_client.config.target_host
-    variables["TICHET_TEMPORAL_NAMESPACE"] = env.client.namespace
-    return subprocess.Popen(
-        [sys.executable, "-m", "worker"],
-        cwd=ROOT,
-        env={**os.environ, **variables},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def held_message_id(hold: Hold) -> str:

@@ -211,7 +211,7 @@ def test_the_second_municipality_is_small_with_its_own_hours_and_the_same_file_n
     huedin = SqlDocumentRegistry(seeded, municipality="huedin").find_file("100001/2026")
     assert cluj is not None and huedin is not None
     assert (cluj.requester_name, cluj.last_handler_id) == ("Ioana Pop", "c0001")
-    assert (huedin.requester_name, huedin.last_handler_id) == ("Ana Bodea", "huedin-urbanism-c1")
+    assert (huedin.requester_name, huedin.last_handler_id) == ("Erika Kocsis", "huedin-urbanism-c1")
     assert SqlStaffDirectory(seeded, "huedin").get("c0001") is None
     assert SqlStaffDirectory(seeded, CLUJ).get("huedin-urbanism-c1") is None
     assert SqlStaffDirectory(seeded, "huedin").mayor().id == "huedin-primar"  # type: ignore[union-attr]
