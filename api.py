@@ -37,7 +37,7 @@ DESCRIPTION = """
 
 Citizens: `GET /slots` → `POST /tickets` → follow the link in the email (`/bilet/{id}?cheie=…`).
 Staff: send `Authorization: Bearer <token>`. Errors carry a stable `code` and a `message` in Romanian,
-or English with `Accept-Language: en`.
+or in the first language of `Accept-Language` that has a catalog (`en`, `hu`).
 """
 
 

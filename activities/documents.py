@@ -7,9 +7,10 @@ from datetime import datetime
 
 from temporalio import activity
 
+from core.catalogs import say
 from core.links import citizen_url, workflow_id_for
 from domain import activity_io as io
-from domain.models import Policy, RegisteredDocument
+from domain.models import Language, Policy, RegisteredDocument
 from domain.municipalities import Municipality
 from domain.ports import DocumentRegistry
 from integrations.documents import CONTENT_TYPE, filename_for, render_resolution
@@ -56,7 +57,7 @@ class DocumentActivities:
             file_registration_number=ticket.registration_number,
             ticket_id=ticket.ticket_id,
             level=int(ticket.level),
-            title=f"Rezoluție tichet albastru, nivel {int(ticket.level)}",
+            title=say("letter.registry_title", Language.RO, level=int(ticket.level)),
             filename=filename_for(ticket),
             content_type=CONTENT_TYPE,
             content=b"",

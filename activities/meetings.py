@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from core.catalogs import say, short_moment
 from domain import activity_io as io
-from domain.models import Channel, MeetingInfo
+from domain.models import Channel, Language, MeetingInfo
 from integrations.webex import WebexMeetings, WebexPermanentError, WebexRetryableError
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
@@ -85,12 +86,17 @@ class MeetingFollowUpActivities:
         # Tickets started before `lean-activity-inputs-v1` still ask with the whole view.
         request = asked.lean() if isinstance(asked, io.HostNoticeRequestWithView) else asked
         when = (
-            request.slot_start.astimezone(BUCHAREST).strftime("%d.%m.%Y %H:%M") if request.slot_start else "—"
+            short_moment(request.slot_start.astimezone(BUCHAREST), Language.RO) if request.slot_start else "—"
         )
         link = f"{self.base_url}/personal/tichete/{activity.info().workflow_id}"
-        markdown = (
-            f"**Tichet albastru** · dosar {request.registration_number} ({request.subject or '—'})\n\n"
-            f"- când: {when}\n- cum: {request.how}\n- în aplicație: {link}"
+        markdown = say(
+            "staff.webex.host_notice",
+            Language.RO,
+            number=request.registration_number,
+            subject=request.subject or "—",
+            when=when,
+            how=request.how,
+            link=link,
         )
         try:
             return self.webex.post_message(request.host_webex_email, markdown)

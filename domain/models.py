@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from enum import IntEnum, StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, GetCoreSchemaHandler
+from pydantic_core import CoreSchema, core_schema
 
 from domain.registration_numbers import NORMAL_PATTERN, normalise_registration_number
 
@@ -22,9 +23,28 @@ class Model(BaseModel):
     model_config = ConfigDict(frozen=False, extra="forbid")
 
 
-class Language(StrEnum):
-    RO = "ro"
-    EN = "en"
+class Language(str):
+    """A language code ("ro", "en", "hu"): which ones a city offers is the catalogs' business
+    (`core.catalogs`, one `.po` file each), so this is an open code, not an enum. Romanian is the
+    default; `RO` and `EN` are named because code speaks them (staff emails, the API's examples)."""
+
+    RO: ClassVar[Language]
+    EN: ClassVar[Language]
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(
+            cls, core_schema.str_schema(pattern=LANGUAGE_PATTERN, min_length=2, max_length=3)
+        )
+
+
+LANGUAGE_PATTERN = r"^[a-z]{2,3}$"
+Language.RO = Language("ro")
+Language.EN = Language("en")
 
 
 class Channel(StrEnum):

@@ -17,8 +17,8 @@ import json
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.catalogs import text
 from core.settings import Settings
-from domain.messages import text
 from http_api.codec import is_codec_path
 from http_api.errors import language_of
 

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from core.catalogs import text
 from core.links import citizen_url
 from core.tenancy import workflow_id_for
 from domain.availability import OfferedSlot, first_slots_after_window, offered_slots
 from domain.calendar import CityCalendar
 from domain.eligibility import is_eligible
-from domain.messages import text
 from domain.models import (
     CancelAction,
     ChooseSlotAction,

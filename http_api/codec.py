@@ -50,9 +50,9 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.api.common.v1 import Payload, Payloads
 
+from core.catalogs import text
 from core.payload_crypto import ENCODING, KEY_ID_METADATA, EncryptionCodec, KeyRing, PayloadKeyError
 from core.settings import Settings
-from domain.messages import text
 from domain.models import Role, StaffMember
 from domain.registration_numbers import NORMAL_PATTERN
 from http_api.deps import StateDep, staff_for_token

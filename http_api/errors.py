@@ -12,9 +12,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError
 
-from domain.field_messages import sentences_for
-from domain.messages import text
+from core.catalogs import has_detail, supported, text
 from domain.models import Language
+from http_api.field_messages import sentences_for
 
 log = logging.getLogger(__name__)
 
@@ -26,14 +26,15 @@ class ApiError(Exception):
 
 
 def language_of(request: Request) -> Language:
-    header = request.headers.get("accept-language", "")
-    return Language.EN if header.strip().lower().startswith("en") else Language.RO
+    """The first language of Accept-Language when a catalog has it, else Romanian."""
+    first = request.headers.get("accept-language", "").split(",")[0].split(";")[0]
+    return Language(supported(first) or Language.RO)
 
 
 def _body(request: Request, code: str, detail: str = "", **extra: Any) -> dict[str, Any]:
     message = (
         text(code, language_of(request), detail=detail)
-        if "{detail}" in text(code)
+        if has_detail(code)
         else text(code, language_of(request))
     )
     return {"code": code, "message": message, **({"detail": detail} if detail else {}), **extra}
@@ -46,7 +47,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        """Each field with a sentence for the person who filled it (`domain/field_messages.py`),
+        """Each field with a sentence for the person who filled it (`http_api/field_messages.py`),
         never the validator's own English or a pattern."""
         fields = [
             {"field": field, "problem": problem}

@@ -33,8 +33,8 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
 
+from core.catalogs import text
 from core.settings import Settings
-from domain.messages import text
 from domain.registration_numbers import is_acceptable_input, normalise_registration_number
 from http_api.errors import ApiError, language_of
 

@@ -5,10 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
+from core import catalogs
 from domain import phone_numbers, registration_numbers
 from domain.models import (
     AudienceRecord,
@@ -23,6 +33,30 @@ from domain.models import (
     TimelineEntry,
 )
 from workflows.guards import resolution_problem
+
+
+def offered_language(value: Language) -> Language:
+    """A language the city offers: one whose catalog is present (`core.catalogs.languages`)."""
+    offered = catalogs.languages()
+    if value not in offered:
+        listed = ", ".join(repr(code) for code in offered[:-1]) + f" or {offered[-1]!r}"
+        raise PydanticCustomError("enum", "Input should be {expected}", {"expected": listed})
+    return value
+
+
+def _offered_languages(schema: dict[str, Any]) -> None:
+    """The OpenAPI document lists the languages offered, read when it is generated (the catalogs)."""
+    schema["enum"] = list(catalogs.languages())
+
+
+OfferedLanguage = Annotated[
+    Language,
+    AfterValidator(offered_language),
+    Field(
+        description="the language of the emails and pages: a catalog the city offers (ro, en, hu, …)",
+        json_schema_extra=_offered_languages,
+    ),
+]
 
 
 class Public(BaseModel):
@@ -101,7 +135,7 @@ class TicketRequest(Public):
         examples=["ioana.pop@example.ro"],
         description="where the emails go; special-use domains (.test, .local, localhost…) are refused",
     )
-    language: Language = Language.RO
+    language: OfferedLanguage = Language.RO
     accept_after_window: bool = Field(
         default=False, description="the window was full and you accept one of the later slots offered"
     )
@@ -212,7 +246,7 @@ class ResolutionRequest(Public):
         cls, documents: list[NeededDocument], info: ValidationInfo
     ) -> list[NeededDocument]:
         """The rule the workflow's guard applies, here so the clerk gets a 422 on this field (the
-        error type is the `domain.messages` code, its sentence in `domain.field_messages`)."""
+        error type is the `domain.messages` code, its sentence in `http_api.field_messages`)."""
         problem = resolution_problem(info.data.get("category"), documents)
         if problem is not None:
             raise PydanticCustomError(problem, "the documents do not fit the category")
@@ -266,7 +300,9 @@ class ErrorBody(Public):
     never sent as null."""
 
     code: str = Field(examples=["no_matching_file"], description="stable; the list is in domain/messages.py")
-    message: str = Field(description="Romanian, or English with `Accept-Language: en`")
+    message: str = Field(
+        description="Romanian, or the first language of `Accept-Language` that has a catalog (en, hu)"
+    )
     detail: str | SkipJsonSchema[None] = Field(
         default=None, description="the reason, in English", json_schema_extra=_omitted
     )

@@ -19,7 +19,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from core import search_attributes as sa
 from core.links import key_matches
-from domain.messages import MESSAGES
+from domain.messages import CODES
 from domain.models import ActionResult, Citizen, FileRef, Level, TicketInput, TicketStatus, TicketView
 from http_api.deps import AppState
 from http_api.erased_links import erased_ticket
@@ -141,9 +141,9 @@ def refusal_reason(err: WorkflowUpdateFailedError) -> tuple[str, str]:
         cause = cause.cause if isinstance(cause, FailureError) else cause.__cause__
     refusals = [found for found in reversed(chain) if isinstance(found, ApplicationError)]
     for found in refusals:
-        if found.type in MESSAGES:
+        if found.type in CODES:
             return found.type, ""
-        if found.message in MESSAGES:
+        if found.message in CODES:
             return found.message, ""
     innermost = refusals[0].message if refusals else str(chain[-1] if chain else err)
     return "action_not_allowed", innermost

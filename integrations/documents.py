@@ -29,9 +29,10 @@ from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.fonts import FontFace, TextStyle, TTFFont
 
+from core.catalogs import say
 from domain.activity_io import Holder, LetterFacts
-from domain.models import Channel, Language, ResolutionAction, Role
-from integrations.emails import LEVEL_NAMES
+from domain.models import Language, ResolutionAction
+from integrations.emails import level_names
 from integrations.templates import TEMPLATES, environment
 
 CONTENT_TYPE = "application/pdf"
@@ -40,17 +41,16 @@ FONTS = TEMPLATES / "fonts"
 FONT = "DejaVuSans"
 _FONT_FILES = {"": FONTS / "DejaVuSans.ttf", "B": FONTS / "DejaVuSans-Bold.ttf"}
 
-# Channels and roles as the citizen reads them; level names are the emails' ones, so the letter and
-# the email that carries it name the next level the same way.
-CHANNEL_NAMES = {Channel.WEBEX: "Webex", Channel.PHONE: "telefon", Channel.IN_PERSON: "la sediu"}
-ROLE_NAMES = {
-    Role.CLERK: "funcționar",
-    Role.DIRECTOR: "director de serviciu",
-    Role.DEPUTY_MAYOR: "viceprimar",
-    Role.MAYOR: "primar",
-    Role.OPS: "operator",
-}
-LEVEL_TITLES = LEVEL_NAMES[Language.RO]
+# The letter is Romanian, the language of the registered document; its sentences are the catalogs'
+# `letter.` entries. Level names are the emails' ones, so the letter and the email that carries it
+# name the next level the same way.
+LANGUAGE = Language.RO
+LEVEL_TITLES = level_names(LANGUAGE)
+
+
+def _(key: str, **values: object) -> str:
+    return say(key, LANGUAGE, **values)
+
 
 # What makes fpdf2 ask for an italic face: <i>, <em>, or a table cell's `i` attribute. Typed text is
 # escaped before layout, so only the template's own markup can match.
@@ -97,7 +97,7 @@ def render_resolution(
         escalation_deadline=escalation_deadline,
     )
     pdf = _ResolutionPdf(number=number, city=city, italics=_ITALICS.search(html) is not None)
-    pdf.set_title(f"Rezoluția nr. {number}")
+    pdf.set_title(_("letter.pdf_title", number=number))
     pdf.set_subject(f"Tichet albastru, dosarul {ticket.registration_number}")
     pdf.set_author(city)
     pdf.set_creator("Tichet Albastru")
@@ -163,7 +163,8 @@ def _context(
         "number": number,
         "at": at,
         "city": city,
-        "channel_name": CHANNEL_NAMES[ticket.channel],
+        "_": _,
+        "channel_name": _(f"letter.channel.{ticket.channel.value}"),
         "meeting_start": ticket.meeting_start,
         "level_title": LEVEL_TITLES[ticket.level],
         "next_level_title": LEVEL_TITLES[ticket.next_level] if ticket.next_level is not None else None,
@@ -177,7 +178,7 @@ def _context(
 
 
 def _staff_line(staff: Holder | None) -> str:
-    return f"{staff.name}, {ROLE_NAMES[staff.role]}" if staff else "—"
+    return f"{staff.name}, {_(f'letter.role.{staff.role.value}')}" if staff else "—"
 
 
 class _ResolutionPdf(FPDF):
@@ -204,7 +205,10 @@ class _ResolutionPdf(FPDF):
         self.set_font(FONT, size=7.5)
         self.set_text_color(110)
         self.cell(
-            0, 5, f"{self.city} · Rezoluția nr. {self.number} · pagina {self.page_no()}/{{nb}}", align="C"
+            0,
+            5,
+            _("letter.page_footer", city=self.city, number=self.number, page=self.page_no(), pages="{nb}"),
+            align="C",
         )
 
 

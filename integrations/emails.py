@@ -1,6 +1,8 @@
-"""Composing an email from its templates: `templates/email/<lang>/<kind>.txt.j2`, whose first line is
-`Subject: …`, plus an HTML alternative from `templates/email/layout.html.j2`; and adding a calendar
-invite to it (`add_invite`).
+"""Composing an email from its template, `templates/email/<kind>.txt.j2`, whose first line is
+`Subject: …` and whose sentences are the catalogs' (`{{ _("email.…") }}`, Jinja2's i18n extension):
+a citizen's email in the citizen's language, a staff email (`staff_…`) in Romanian, the city hall's.
+Plus an HTML alternative from `templates/email/layout.html.j2`; and adding a calendar invite to it
+(`add_invite`).
 
 MIME shape of an email with an invite:
 
@@ -20,33 +22,18 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from jinja2 import TemplateNotFound
-
+from core.catalogs import DEFAULT, say, supported
 from domain.activity_io import TicketFacts
-from domain.models import Channel, Language
+from domain.models import Language
 from integrations.templates import environment
 
-LEVEL_NAMES = {
-    Language.RO: ["funcționarul care are dosarul", "directorul de serviciu", "viceprimarul", "primarul"],
-    Language.EN: ["the clerk handling the file", "the service director", "the deputy mayor", "the mayor"],
-}
+
+def level_names(language: Language) -> list[str]:
+    """The four levels as a sentence names them ("the service director"): `email.level.<n>`."""
+    return [say(f"email.level.{level}", language) for level in range(4)]
 
 
 INVITE_FILENAME = "invite.ics"
-
-# How each channel reads in a sentence: staff emails say it in words, never the enum's value.
-CHANNEL_WORDS = {
-    Language.RO: {
-        Channel.WEBEX: "întâlnire video Webex",
-        Channel.PHONE: "telefon",
-        Channel.IN_PERSON: "la sediul primăriei",
-    },
-    Language.EN: {
-        Channel.WEBEX: "Webex video meeting",
-        Channel.PHONE: "phone call",
-        Channel.IN_PERSON: "at the city hall",
-    },
-}
 
 
 def compose(
@@ -60,7 +47,8 @@ def compose(
     *,
     workflow_id: str = "",
 ) -> EmailMessage:
-    """The email `kind` for `ticket`, in `language` (Romanian when that kind has no translation).
+    """The email `kind` for `ticket`, in `language` (Romanian for a staff email, or for a language
+    without a catalog).
 
     `note` is whatever the workflow attached to this email: a message code (`choose_slot`), a
     reason (`ended`, `rescheduled`). For `rescheduled` its first line may be the previous slot
@@ -73,14 +61,13 @@ def compose(
     (the meeting's own channel wins: a Webex meeting that fell back to phone says "phone").
     """
     env = environment()
-    try:
-        template = env.get_template(f"email/{language.value}/{kind}.txt.j2")
-    except TemplateNotFound:
-        language = Language.RO
-        template = env.get_template(f"email/ro/{kind}.txt.j2")
+    template = env.get_template(f"email/{kind}.txt.j2")
+    # A staff email is Romanian, the city hall's language; a citizen's is in theirs, when a catalog has it.
+    language = Language.RO if kind.startswith("staff_") else Language(supported(language) or DEFAULT)
     previous_start, reason = split_note(note)
     channel = ticket.meeting.channel if ticket.meeting is not None else ticket.channel
     context = {
+        "_": lambda key, **values: say(key, language, **values),
         "t": ticket,
         "link": link,
         "note": note,
@@ -89,9 +76,10 @@ def compose(
         "city": city,
         "lang": language.value,
         "workflow_id": workflow_id,
-        "channel_words": CHANNEL_WORDS[language][channel],
-        "level_name": LEVEL_NAMES[language][ticket.level],
-        "next_level_name": LEVEL_NAMES[language][ticket.next_level] if ticket.next_level else "",
+        # How the channel reads in a sentence: staff emails say it in words, never the enum's value.
+        "channel_words": say(f"email.channel.{channel.value}", language),
+        "level_name": level_names(language)[ticket.level],
+        "next_level_name": level_names(language)[ticket.next_level] if ticket.next_level else "",
     }
     rendered = template.render(context).strip()
     first, _, body = rendered.partition("\n")
@@ -104,7 +92,12 @@ def compose(
     message.set_content(body.strip() + "\n")
     paragraphs = [p.strip() for p in body.strip().split("\n\n") if p.strip()]
     html = env.get_template("email/layout.html.j2").render(
-        subject=message["Subject"], paragraphs=paragraphs, link=link, city=city, lang=language.value
+        subject=message["Subject"],
+        paragraphs=paragraphs,
+        link=link,
+        city=city,
+        lang=language.value,
+        open_ticket=say("email.open_ticket", language),
     )
     message.add_alternative(html, subtype="html")
     return message

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, vCalAddress
 
+from core.catalogs import say, short_moment
 from domain.activity_io import TicketFacts
 from domain.models import Channel, Language
 
@@ -37,40 +38,17 @@ REMINDERS: Final = (timedelta(hours=24), timedelta(hours=1))
 # Unix seconds would overflow in 2038.
 SEQUENCE_EPOCH: Final = datetime(2025, 1, 1, tzinfo=UTC)
 
-_TEXTS: Final[dict[Language, dict[str, str]]] = {
-    Language.RO: {
-        "summary": "Tichet albastru — dosar {number}",
-        "when": "Data și ora: {when} (ora României), durata maximă 15 minute.",
-        "webex": "Intrați în întâlnirea Webex de aici: {url}",
-        "webex_pending": "Linkul Webex vine pe email înainte de întâlnire.",
-        "phone": "Veți fi sunat(ă) la numărul {phone}.",
-        "phone_word": "Telefon",
-        "phone_pending": "Veți fi sunat(ă) la numărul de telefon din cerere.",
-        "in_person": "Întâlnirea are loc la sediul primăriei ({city}).",
-        "link": "Puteți vedea sau anula programarea, fără cont, de aici: {link}",
-        "cancelled": (
-            "Întâlnirea a fost anulată. Puteți cere oricând un nou tichet albastru pentru acest dosar."
-        ),
-        "reminder_24h": "Mâine: tichet albastru, dosar {number}",
-        "reminder_1h": "Peste o oră: tichet albastru, dosar {number}",
-        "reminder": "Tichet albastru, dosar {number}",
-    },
-    Language.EN: {
-        "summary": "Blue ticket — file {number}",
-        "when": "Date and time: {when} (Romania time), 15 minutes at most.",
-        "webex": "Join the Webex meeting here: {url}",
-        "webex_pending": "The Webex link comes by email before the meeting.",
-        "phone": "You will be called on {phone}.",
-        "phone_word": "Phone",
-        "phone_pending": "You will be called on the phone number in your request.",
-        "in_person": "The meeting takes place at the city hall ({city}).",
-        "link": "You can view or cancel the booking, without an account, here: {link}",
-        "cancelled": "The meeting is cancelled. You may ask for a new blue ticket for this file at any time.",
-        "reminder_24h": "Tomorrow: blue ticket, file {number}",
-        "reminder_1h": "In one hour: blue ticket, file {number}",
-        "reminder": "Blue ticket, file {number}",
-    },
-}
+
+class _Texts:
+    """The invite's sentences in one language: the catalogs' `invite.` entries."""
+
+    def __init__(self, language: Language) -> None:
+        self.language = language
+
+    def __call__(self, key: str, **values: object) -> str:
+        return say(f"invite.{key}", self.language, **values)
+
+
 _REMINDER_KEYS: Final = {timedelta(hours=24): "reminder_24h", timedelta(hours=1): "reminder_1h"}
 
 
@@ -119,7 +97,7 @@ def meeting_invite(
         raise ValueError("SEQUENCE cannot be negative")
     start, end = _times(ticket)
     zone = ZoneInfo(TIME_ZONE)
-    texts = _TEXTS[language]
+    texts = _Texts(language)
     number = ticket.registration_number
     cancelled = method == "CANCEL"
     sent = (stamp or datetime.now(UTC)).astimezone(UTC)
@@ -130,7 +108,7 @@ def meeting_invite(
         stamp=sent,
         start=start.astimezone(zone),
         end=end.astimezone(zone),
-        summary=texts["summary"].format(number=number),
+        summary=texts("summary", number=number),
         location=_location(ticket, texts, city),
         description=_description(ticket, texts, city, start.astimezone(zone), link, cancelled),
         organizer=_address(organizer_email, cn=city),
@@ -144,7 +122,7 @@ def meeting_invite(
         for before in REMINDERS:
             # A reminder that is already past when the invite arrives would fire at once.
             if start - before > sent:
-                text = texts[_REMINDER_KEYS.get(before, "reminder")].format(number=number)
+                text = texts(_REMINDER_KEYS.get(before, "reminder"), number=number)
                 event.add_component(Alarm.new_display(description=text, trigger=-before))
 
     calendar = Calendar()
@@ -175,36 +153,36 @@ def _channel(ticket: TicketFacts) -> Channel:
     return ticket.meeting.channel if ticket.meeting is not None else ticket.channel
 
 
-def _location(ticket: TicketFacts, texts: dict[str, str], city: str) -> str:
+def _location(ticket: TicketFacts, texts: _Texts, city: str) -> str:
     """Where the calendar sends the citizen: calendars turn a URL here into a join button."""
     meeting, channel = ticket.meeting, _channel(ticket)
     if channel == Channel.WEBEX:
         return meeting.join_url if meeting is not None and meeting.join_url else "Webex"
     if channel == Channel.PHONE:
         phone = meeting.phone if meeting is not None else None
-        return f"{texts['phone_word']}: {phone}" if phone else texts["phone_word"]
+        return f"{texts('phone_word')}: {phone}" if phone else texts("phone_word")
     return city
 
 
 def _description(
-    ticket: TicketFacts, texts: dict[str, str], city: str, local_start: datetime, link: str, cancelled: bool
+    ticket: TicketFacts, texts: _Texts, city: str, local_start: datetime, link: str, cancelled: bool
 ) -> str:
     lines: list[str] = []
     if cancelled:
-        lines.append(texts["cancelled"])
+        lines.append(texts("cancelled"))
     else:
-        lines.append(texts["when"].format(when=local_start.strftime("%d.%m.%Y %H:%M")))
+        lines.append(texts("when", when=short_moment(local_start, texts.language)))
         meeting, channel = ticket.meeting, _channel(ticket)
         if channel == Channel.WEBEX:
             url = meeting.join_url if meeting is not None else None
-            lines.append(texts["webex"].format(url=url) if url else texts["webex_pending"])
+            lines.append(texts("webex", url=url) if url else texts("webex_pending"))
         elif channel == Channel.PHONE:
             phone = meeting.phone if meeting is not None else None
-            lines.append(texts["phone"].format(phone=phone) if phone else texts["phone_pending"])
+            lines.append(texts("phone", phone=phone) if phone else texts("phone_pending"))
         else:
-            lines.append(texts["in_person"].format(city=city))
+            lines.append(texts("in_person", city=city))
     if link:
-        lines.append(texts["link"].format(link=link))
+        lines.append(texts("link", link=link))
     lines.append(city)
     return "\n\n".join(lines)
 

@@ -11,8 +11,8 @@ import httpx
 from temporalio.testing import WorkflowEnvironment
 
 from api import create_app
+from core.catalogs import text
 from core.settings import Settings
-from domain.messages import text
 from domain.models import Language
 from tests.servers import serve_in_loop
 

@@ -24,10 +24,10 @@ from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from core.catalogs import text
 from core.payload_crypto import KEY_ID_METADATA, EncryptionCodec, KeyRing, new_key
 from core.settings import Settings
 from core.temporal_client import DATA_CONVERTER, data_converter
-from domain.messages import text
 from domain.models import Channel, Citizen, Language, TicketInput, TicketStatus
 from store.seed_data import OPS_ID
 from tests.conftest import TEMPORAL_CLI, bucharest_today, wait_for_status

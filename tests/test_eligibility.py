@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
+from core.catalogs import text
 from domain.eligibility import is_eligible, normalise_name
-from domain.messages import MESSAGES
 from domain.models import FileRef, FileStatus, Language, Policy
 from store.seed import demo_files
 from tests.conftest import bucharest_today
@@ -188,7 +188,7 @@ def _mismatch(case: str, database_url: str) -> dict[str, str]:
 
 def _generic_answer(language: Language) -> bytes:
     """The one R1 refusal, as Starlette's JSONResponse writes it."""
-    body = {"code": "no_matching_file", "message": MESSAGES["no_matching_file"][language]}
+    body = {"code": "no_matching_file", "message": text("no_matching_file", language)}
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 

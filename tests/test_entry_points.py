@@ -19,7 +19,7 @@ from temporalio.common import RawValue
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
-from domain.messages import MESSAGES
+from domain.messages import CODES
 from domain.models import AssignAction, Outcome, OutcomeAction, TicketStatus, TicketView
 from tests.conftest import wait_for_status
 from tests.helpers import past_the_meeting, request_ticket, scheduled_ticket
@@ -127,7 +127,7 @@ async def test_no_signal_or_update_payload_fails_a_workflow_task(
             BlueTicketWorkflow.record_outcome, OutcomeAction(staff_id="c0092", outcome=Outcome.HELD)
         )
     assert isinstance(early.value.cause, ApplicationError)
-    assert early.value.cause.type == "meeting_not_held_yet" and early.value.cause.type in MESSAGES
+    assert early.value.cause.type == "meeting_not_held_yet" and early.value.cause.type in CODES
 
     # The exact command ops might type in the Temporal CLI.
     cli = Path(sys.executable).with_name("temporal")
@@ -163,6 +163,6 @@ async def test_a_refused_pick_answers_with_its_code_not_activity_task_failed(
             "assign_clerk", AssignAction(staff_id="dir-urbanism", assignee_id="c9999"), result_type=dict
         )
     cause = refused.value.cause
-    assert isinstance(cause, ApplicationError) and cause.type in MESSAGES, cause
+    assert isinstance(cause, ApplicationError) and cause.type in CODES, cause
     assert "Activity task failed" not in cause.message and cause.cause is None
     assert await task_failures(requested.handle) == 0

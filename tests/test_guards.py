@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from domain.messages import MESSAGES
+from domain.messages import CODES
 from domain.models import (
     AssignAction,
     CancelAction,
@@ -17,7 +17,6 @@ from domain.models import (
     EscalateAction,
     FileRef,
     InPersonDecision,
-    Language,
     Level,
     NeededDocument,
     Outcome,
@@ -172,7 +171,7 @@ def test_every_refusal_has_a_message_for_the_person_who_acted() -> None:
         with pytest.raises(Rejected) as refused:
             case()
         codes.append(refused.value.code)
-        assert set(MESSAGES[refused.value.code]) == {Language.RO, Language.EN}, refused.value.code
+        assert refused.value.code in CODES, refused.value.code
     assert len(set(codes)) == len(codes), "each refusal above has its own code"
 
 
@@ -196,7 +195,7 @@ def test_a_category_that_contradicts_the_documents_is_refused(
     with pytest.raises(Rejected) as refused:
         guards.check_resolution(state(TicketStatus.AWAITING_RESOLUTION), action)
     assert refused.value.code == code
-    assert set(MESSAGES[code]) == {Language.RO, Language.EN}
+    assert code in CODES
     # Replaying a signal accepted before the rule (`patches.RESOLUTION_RULES`): let through.
     guards.check_resolution(state(TicketStatus.AWAITING_RESOLUTION), action, consistency=False)
 

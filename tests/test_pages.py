@@ -12,10 +12,10 @@ from datetime import datetime
 import httpx
 from temporalio.client import Client
 
+from core.catalogs import text
 from core.links import citizen_key
 from core.settings import Settings
 from devstack.mailbox import Mailbox
-from domain.messages import text
 from domain.models import Language, TicketStatus
 from tests.conftest import bucharest_today, handle_for, wait_for_status
 from tests.factories import add_file, file_params

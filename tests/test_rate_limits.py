@@ -18,8 +18,8 @@ from starlette.requests import Request
 from temporalio.testing import WorkflowEnvironment
 
 from api import create_app
+from core.catalogs import text
 from core.settings import Settings
-from domain.messages import text
 from domain.models import Language
 from http_api.rate_limits import client_address
 from tests.servers import serve_in_loop

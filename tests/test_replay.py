@@ -48,7 +48,9 @@ KEPT = (
     "happy_path_a11ypages.json",  # after issue 12's statement pages merged with the lean histories
     "email_bounced.json",  # issue 12: a citizen's email bounced, and two malformed `email_bounced` signals
     "happy_path_tenancy.json",  # issue 11: the Municipality attribute (municipality-attribute-v1)
+    "happy_path_i18n.json",  # issue 12: the catalogs merged with tenancy (coded refusals give their code)
     "happy_path_bounce.json",  # issue 12's delivery status merged with tenancy
+    "happy_path_i18n_bounce.json",  # issue 12: the catalogs merged with the delivery status
 )
 
 

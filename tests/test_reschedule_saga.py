@@ -21,9 +21,9 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 from temporalio.client import Client
 
+from core.catalogs import text
 from core.settings import Settings
 from devstack.mailbox import Mailbox, StoredMessage
-from domain.messages import text
 from domain.models import Channel, TicketStatus, TicketView
 from domain.ports import SlotTaken
 from store.bookings import SqlBookingLedger

@@ -17,8 +17,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
-from domain.field_messages import FIELD_SENTENCES
-from domain.messages import text
+from core.catalogs import say, text
 from domain.models import Language, ResolutionAction, TicketStatus, WebexEvent
 from tests.conftest import wait_for_status
 from tests.factories import staff_headers
@@ -35,7 +34,10 @@ CLARIFIED_WITH_DOCUMENTS: dict[str, Any] = {
     "category": "clarified",
     "documents_needed": [A_DOCUMENT],
 }
-SENTENCES = FIELD_SENTENCES["documents_needed"]
+SENTENCES = {
+    kind: {lang: say(f"field.documents_needed.{kind}", lang) for lang in (RO, EN)}
+    for kind in ("documents_missing", "documents_unexpected")
+}
 
 
 @pytest.mark.parametrize(

@@ -24,10 +24,10 @@ from temporalio.exceptions import ActivityError, ApplicationError, RetryState
 
 from activities.registry import RegistryActivities
 from api import create_app
+from core.catalogs import text
 from core.settings import Settings
 from domain import activity_io as io
 from domain.calendar import CityCalendar
-from domain.messages import text
 from domain.models import Language, TicketStatus
 from http_api.tickets import refusal_reason
 from store.db import engine_for, session_scope

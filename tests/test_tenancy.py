@@ -22,11 +22,11 @@ from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.client import Client
 
 from core import search_attributes as sa
+from core.catalogs import text
 from core.payload_crypto import ENCODING, KEY_ID_METADATA
 from core.temporal_client import DATA_CONVERTER
 from core.tenancy import municipality_of_workflow, workflow_id_for
 from devstack.mailbox import Mailbox
-from domain.messages import MESSAGES
 from domain.models import ArchiveRecord, Channel, Language, Level, Outcome, TicketStatus
 from store.db import engine_for
 from store.seed_data import OPS_ID
@@ -209,7 +209,7 @@ async def test_an_unknown_municipality_is_a_404_that_says_so(stack: Stack, langu
         assert answer.status_code == 404
         assert answer.json() == {
             "code": "unknown_municipality",
-            "message": MESSAGES["unknown_municipality"][language],
+            "message": text("unknown_municipality", language),
         }
     # A file of Cluj-Napoca is not Huedin's, even with the right name and date (R1's generic answer).
     wrong_city = await stack.api.get("/slots", params=file_params(ref, "huedin"))
@@ -255,7 +255,7 @@ async def test_each_city_has_its_pages_and_its_emails(stack: Stack, client: Clie
     assert "Orașul Huedin" in huedin_page.text and "Piața Victoriei nr. 1" in huedin_page.text
     assert 'action="/huedin/alege"' in huedin_page.text
     assert "Municipiul Cluj-Napoca" in default_page.text and "Orașul Huedin" not in default_page.text
-    assert unknown.status_code == 404 and MESSAGES["unknown_municipality"][Language.RO] in unknown.text
+    assert unknown.status_code == 404 and text("unknown_municipality", Language.RO) in unknown.text
 
     ref = add_file(stack.database_url, bucharest_today(), handler_id=HUEDIN_CLERK)
     choose = await stack.api.get("/huedin/alege", params=file_params(ref))

@@ -1,7 +1,7 @@
 """Bad input is answered in people's words (RO by default, EN on request), and sloppy but right
 input is accepted: registration numbers as copied from a slip, phone numbers as people write them.
 
-The 422 cases go over real HTTP to the real app; the sentences come from `domain/field_messages.py`
+The 422 cases go over real HTTP to the real app; the sentences come from `http_api/field_messages.py`
 and each case checks both languages and that nothing of the validator's own wording (or a regular
 expression) reaches the body.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import re
-import string
 import uuid
 from datetime import datetime
 from typing import Any
@@ -21,8 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from temporalio.client import Client
 
-from domain import field_messages
-from domain.field_messages import FIELD_SENTENCES, FORM_SENTENCES, GENERIC, LABELS, count
+from core.catalogs import ids, languages, translations
 from domain.models import Citizen, FileRef, Language, TicketInput, TicketStatus
 from domain.phone_numbers import dialable_e164
 from domain.registration_numbers import (
@@ -31,6 +29,8 @@ from domain.registration_numbers import (
     is_acceptable_input,
     normalise_registration_number,
 )
+from http_api import field_messages
+from http_api.field_messages import count
 from http_api.pages.staff_forms import FormInvalid, in_person_request, resolution_request
 from http_api.schemas import TicketRequest
 from store.ratings import MAX_COMMENT
@@ -135,13 +135,19 @@ def test_the_api_stores_e164_while_the_domain_still_loads_recorded_numbers() -> 
 
 
 def _placeholders(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    return set(re.findall(r"%\((\w+)\)s", template))
 
 
 def _pairs() -> list[tuple[str, dict[Language, str]]]:
-    pairs = [(f"label:{k}", v) for k, v in LABELS.items()] + [(f"generic:{k}", v) for k, v in GENERIC.items()]
-    pairs += [(f"form:{k}", v) for k, v in FORM_SENTENCES.items()]
-    return pairs + [(f"{f}:{k}", v) for f, kinds in FIELD_SENTENCES.items() for k, v in kinds.items()]
+    """Every field sentence of the catalogs (`field.`), in Romanian and English."""
+    return [
+        (
+            key.removeprefix("field.").replace("label.", "label:"),
+            {lang: translations(lang).gettext(key) for lang in (Language.RO, Language.EN)},
+        )
+        for key in ids("field.")
+        if key != "field.or"
+    ]
 
 
 @pytest.mark.parametrize(("name", "pair"), _pairs(), ids=[name for name, _ in _pairs()])
@@ -164,7 +170,7 @@ def test_every_sentence_has_romanian_and_english_with_the_same_placeholders(
         (20, "20 de caractere", "20 characters"),
         (101, "101 caractere", "101 characters"),
         (120, "120 de caractere", "120 characters"),
-        (8000, "8 000 de caractere", "8,000 characters"),
+        (8000, "8.000 de caractere", "8,000 characters"),
     ],
 )
 def test_counts_read_as_romanian_and_english(n: int, ro: str, en: str) -> None:
@@ -288,8 +294,9 @@ CASES: list[tuple[str, str, str, Any, str, str, str]] = [
         "/tickets",
         ticket(language="fr"),
         "language",
-        "Limba poate fi ro (română) sau en (engleză).",
-        "The language can be ro (Romanian) or en (English).",
+        # the catalogs present, whatever they are: ro and en always, hu as shipped
+        f"Limba poate fi: {', '.join(languages()[:-1])} sau {languages()[-1]}.",
+        f"The language can be: {', '.join(languages()[:-1])} or {languages()[-1]}.",
     ),
     (
         "after-window",
@@ -360,7 +367,7 @@ CASES: list[tuple[str, str, str, Any, str, str, str]] = [
         f"{STAFF}/resolution",
         {**GOOD_RESOLUTION, "conclusions": "x" * 8001},
         "conclusions",
-        "Concluziile au cel mult 8 000 de caractere; textul trimis are 8 001 caractere.",
+        "Concluziile au cel mult 8.000 de caractere; textul trimis are 8.001 caractere.",
         "The conclusions have at most 8,000 characters; the text sent has 8,001 characters.",
     ),
     (

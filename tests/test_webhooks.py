@@ -30,8 +30,8 @@ from webexpythonsdk import WebexAPI
 
 import http_api.webhooks as webhooks_module
 from core import search_attributes as sa
+from core.catalogs import text
 from core.settings import Settings
-from domain.messages import text
 from domain.models import Outcome, WebexEvent
 from http_api import errors
 from http_api.deps import AppState

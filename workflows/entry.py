@@ -21,8 +21,7 @@ from temporalio.common import RawValue
 from temporalio.exceptions import ActivityError, ApplicationError
 
 from domain import activity_io as io
-from domain.messages import MESSAGES
-from domain.models import Language
+from domain.messages import CODES
 from workflows.calls import error_message, error_type
 from workflows.guards import Rejected
 
@@ -85,17 +84,13 @@ def activity_refusal(err: ActivityError) -> Rejected:
     for its type; anything unexpected is `action_failed`, told without the vendor's text, which stays
     in the activity's failure in the history for ops."""
     kind, message = error_type(err) or "", error_message(err)
-    if kind in MESSAGES:
-        return Rejected(kind, bounded(message) if message not in MESSAGES else english(kind))
-    if message in MESSAGES:
-        return Rejected(message, english(message))
+    if kind in CODES:
+        return Rejected(kind, bounded(message) if message not in CODES else kind)
+    if message in CODES:
+        return Rejected(message, message)
     if kind in ACTIVITY_CODES:
         return Rejected(ACTIVITY_CODES[kind], bounded(message))
     return Rejected(FAILED, f"{err.activity_type} failed ({kind or 'no answer'})")
-
-
-def english(code: str) -> str:
-    return MESSAGES[code][Language.EN]
 
 
 @contextmanager
@@ -111,11 +106,11 @@ def refusing() -> Iterator[None]:
         coded = activity_refusal(err)
         raise ApplicationError(str(coded), type=coded.code, non_retryable=True) from None
     except ApplicationError as err:
-        if err.type in MESSAGES:
+        if err.type in CODES:
             raise
         # An older refusal that put its code in the message (`type=SlotUnavailable`).
-        code = err.message if err.message in MESSAGES else FAILED
-        raise ApplicationError(english(code), type=code, non_retryable=True) from None
+        code = err.message if err.message in CODES else FAILED
+        raise ApplicationError(code, type=code, non_retryable=True) from None
 
 
 def _kind(value: object) -> str:

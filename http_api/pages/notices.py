@@ -22,9 +22,9 @@ from temporalio.service import RPCError
 
 from core.settings import Settings
 from domain.accessibility import FEEDBACK_WORKFLOW, FeedbackDelivery, FeedbackForm, feedback_workflow_id
-from domain.field_messages import count, form_sentences
 from domain.models import Language
 from http_api.deps import StateDep
+from http_api.field_messages import count, form_sentences
 from http_api.pages.rendering import PageRoute, form_errors, query_with, read_form, render
 from http_api.pages.words import day_heading, page_language, sentence, word
 from store.accessibility_feedback import feedback_for
@@ -53,7 +53,7 @@ class Facts:
 
 
 def _or_placeholder(value: str, what: str, lang: Language) -> str:
-    return value.strip() or word("to_fill", lang).format(what=word(what, lang))
+    return value.strip() or word("to_fill", lang, what=word(what, lang))
 
 
 def facts(settings: Settings, lang: Language) -> Facts:
@@ -89,9 +89,9 @@ def kept(f: Facts, lang: Language) -> list[Kept]:
     found = []
     for key in ("ticket", "archive", "recording", "rating", "feedback", "registry", "logs"):
         if key in city_decides:
-            how_long = word("to_fill", lang).format(what=word(city_decides[key], lang))
+            how_long = word("to_fill", lang, what=word(city_decides[key], lang))
         else:
-            how_long = word(f"privacy_{key}_how_long", lang).format(**days)
+            how_long = word(f"privacy_{key}_how_long", lang, **days)
         found.append(Kept(key, word(f"privacy_{key}_what", lang), word(f"privacy_{key}_why", lang), how_long))
     return found
 

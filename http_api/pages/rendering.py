@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from temporalio.service import RPCError
 
+from core.catalogs import language_name, languages, say, say_count
 from domain.models import Language
 from domain.municipalities import Municipality
 from http_api.errors import ApiError
@@ -36,6 +37,7 @@ MAX_FORM_BYTES = 16_384  # the largest real form (a cancel reason) is ~1 KB
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES / "web"),
     autoescape=True,
+    extensions=["jinja2.ext.i18n"],
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
@@ -56,17 +58,17 @@ def render(
     """Render `templates/web/<name>` with the language helpers every template uses. `city` is the
     municipality whose name and header the page shows (issue 11), `prefix` its pages' path prefix
     (`/huedin`; empty on the pages of the default one without a prefix)."""
-    switch = None
-    if request.method == "GET":  # a POST's URL cannot be reloaded in the other language
-        other = Language.RO if lang == Language.EN else Language.EN
-        switch = str(request.url.include_query_params(lang=other.value))
     response = templates.TemplateResponse(
         request,
         name,
         {
             "lang": lang.value,
-            "w": lambda key: words.word(key, lang),
-            "switch_url": switch,
+            "w": lambda key, **values: words.word(key, lang, **values),
+            # jinja2.ext.i18n: `{{ _("page.key", n=3) }}` and `{% trans %}` read the catalog of `lang`
+            "_": lambda key, **values: say(key, lang, **values),
+            "gettext": lambda key, **values: say(key, lang, **values),
+            "ngettext": lambda key, plural, n, **values: say_count(key, n, lang, **values),
+            "languages": language_links(request, lang),
             "city": city,
             "prefix": prefix,
             **context,
@@ -75,6 +77,27 @@ def render(
     )
     response.headers["Cache-Control"] = "no-store"  # pages may show a secret link and personal data
     return response
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    code: str
+    name: str  # in its own language: "Magyar"
+    url: str
+    current: bool
+
+
+def language_links(request: Request, lang: Language) -> list[LanguageLink]:
+    """The switcher: one link per catalog present (`core.catalogs.languages`), this page in that
+    language. None after a POST, whose URL cannot be reloaded in another language."""
+    if request.method != "GET":
+        return []
+    return [
+        LanguageLink(
+            code, language_name(code), str(request.url.include_query_params(lang=code)), code == lang
+        )
+        for code in languages()
+    ]
 
 
 def form_errors(bad_fields: Mapping[str, str] | None) -> dict[str, Any]:

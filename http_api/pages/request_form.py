@@ -22,11 +22,11 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from core.links import citizen_key
-from domain.field_messages import form_sentences
 from domain.models import Channel, FileRef, Language, Level
 from http_api import citizen
 from http_api.deps import AppState, StateDep
 from http_api.errors import ApiError
+from http_api.field_messages import form_sentences
 from http_api.pages.rendering import PageRoute, form_errors, query_with, read_form, render, slot_offer
 from http_api.pages.words import page_language, sentence
 from http_api.schemas import TicketRequest
@@ -39,7 +39,7 @@ CONTACT_FIELDS = ("slot_start", "channel", "phone", "email")
 
 def _bad_fields(err: ValidationError, lang: Language) -> dict[str, str]:
     """The form fields a validation error names, in form order, each with the sentence shown next
-    to it (`domain/field_messages.py`, the same as the API's 422); the keys get aria-invalid."""
+    to it (`http_api/field_messages.py`, the same as the API's 422); the keys get aria-invalid."""
     named = form_sentences(err.errors(), lang)
     return {f: named[f] for f in (*FILE_FIELDS, *CONTACT_FIELDS) if f in named}
 

@@ -15,10 +15,10 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from domain.field_messages import sentences_for
 from domain.models import Language, NeededDocument, StaffMember
 from http_api import citizen
 from http_api.deps import AppState
+from http_api.field_messages import sentences_for
 from http_api.pages.rendering import SlotOffer, slot_offer
 from http_api.schemas import (
     AssignRequest,
@@ -45,7 +45,7 @@ class FormInvalid(Exception):
         super().__init__(", ".join(self.fields))
 
     def sentences(self, lang: Language) -> dict[str, str]:
-        """Form field -> its sentence (`domain/field_messages.py`, as in the API's 422)."""
+        """Form field -> its sentence (`http_api/field_messages.py`, as in the API's 422)."""
         found: dict[str, str] = {}
         for field, error in self.problems:
             [(_, sentence)] = sentences_for([error], lang, on_form=True)

@@ -123,7 +123,7 @@ def staff_render(
         name,
         lang,
         status_code,
-        s=lambda key: staff_words.word(key, lang),
+        s=lambda key, **values: staff_words.word(key, lang, **values),
         me=session.me if session else None,
         csrf=session.csrf if session else "",
         **context,

@@ -18,17 +18,22 @@ PHONE_WIDTH = 390
 _WEEKDAYS = {
     "ro": "luni|marți|miercuri|joi|vineri|sâmbătă|duminică",
     "en": "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday",
+    "hu": "hétfő|kedd|szerda|csütörtök|péntek|szombat|vasárnap",
 }
 _MONTHS = {
     "ro": "ianuarie|februarie|martie|aprilie|mai|iunie|iulie|august|septembrie|octombrie|noiembrie|decembrie",
     "en": "January|February|March|April|May|June|July|August|September|October|November|December",
+    "hu": "január|február|március|április|május|június|július|augusztus|szeptember|október|november|december",
 }
 # A date written as numbers (03.12.2026, 2026-12-03, 12/03/2026): what the pages must not show.
 NUMERIC_DATE = re.compile(r"\b\d{1,2}[./]\d{1,2}[./]\d{4}\b|\b\d{4}-\d{2}-\d{2}\b")
 
 
 def written_day(lang: str) -> str:
-    """ "joi, 3 decembrie 2026" (or "Thursday, 3 December 2026"), as a regular expression."""
+    """ "joi, 3 decembrie 2026" (or "Thursday, 3 December 2026", "2026. december 3., csütörtök"), as
+    a regular expression."""
+    if lang == "hu":  # year first, as Hungarian writes it (the catalog's `format.day`)
+        return rf"\d{{4}}\. ({_MONTHS[lang]}) \d{{1,2}}\., ({_WEEKDAYS[lang]})"
     return rf"({_WEEKDAYS[lang]}), \d{{1,2}} ({_MONTHS[lang]}) \d{{4}}"
 
 

@@ -1,5 +1,6 @@
 """The whole journey in a real browser, in Romanian and in English, with the mouse and by keyboard
-only: the citizen asks for a ticket (a form error first), picks a slot and books; opens the ticket
+only, and in Hungarian with the mouse: the citizen asks for a ticket (a form error first), picks a
+slot and books; opens the ticket
 from the confirmation email's link; the clerk signs in under /personal (a wrong token first), finds
 it in their tickets and moves it; after the meeting (the ticket's clock skipped) records the outcome
 and a resolution with documents (an error first); the citizen, from the resolution email, rates the
@@ -42,7 +43,11 @@ CLERKS = {
     ("mouse", "en"): "c0481",
     ("keyboard", "ro"): "c0482",
     ("keyboard", "en"): "c0483",
+    ("mouse", "hu"): "c0485",  # Hungarian, the proof that a catalog is all a language needs
 }
+# A word of the confirmation email's subject, and a cancel reason, in each language.
+CONFIRMED = {"ro": "confirmat", "en": "confirmed", "hu": "visszaigazol"}
+OTHERWISE = {"ro": "Am rezolvat altfel.", "en": "Sorted out otherwise.", "hu": "Máshogy intéztem el."}
 KINDS: dict[str, type[Visitor]] = {"mouse": Mouse, "keyboard": Keyboard}
 PAGES = [
     "request form",
@@ -159,7 +164,7 @@ def citizen_books(v: Visitor, stack: Stack, clerk: str) -> tuple[str, str]:
     v.press("form[action^='/cerere'] button[type=submit]")
     v.audit("confirmation")
 
-    subject = "confirmat" if v.lang == "ro" else "confirmed"
+    subject = CONFIRMED[v.lang]
     mail = v.wait(stack.mailbox.wait_for(lambda m: email in m.recipients and subject in m.subject))
     v.open(email_link(v, mail))
     v.audit("ticket from the email, scheduled")
@@ -188,7 +193,7 @@ def lost_slot_chosen_again_and_cancelled(v: Visitor, stack: Stack, clerk: str, t
     assert view.slot_start == datetime.fromisoformat(chosen)
     v.driver.refresh()
     v.audit("lost slot, another one booked")
-    v.fill("#reason", "Am rezolvat altfel." if v.lang == "ro" else "Sorted out otherwise.")
+    v.fill("#reason", OTHERWISE[v.lang])
     v.press("form[action*='/anuleaza'] button[type=submit]")
     v.audit("lost slot, cancelled")
     v.wait(wait_for_status(handle, TicketStatus.CANCELLED))

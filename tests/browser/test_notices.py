@@ -44,7 +44,7 @@ def notices(v: Visitor, mailbox: Mailbox, to: str) -> None:
     v.audit("privacy notice")
 
 
-@pytest.mark.parametrize("lang", ["ro", "en"])
+@pytest.mark.parametrize("lang", ["ro", "en", "hu"])
 async def test_the_notices_by_keyboard_pass_every_check(
     lang: str, visitor: VisitorFactory, mailbox: Mailbox, settings: Settings
 ) -> None:

@@ -1,5 +1,5 @@
 """The pages and states the journeys do not pass through, audited like theirs (axe-core, lang,
-390 px, linked errors, written times), in Romanian and English: the language switch, the generic
+390 px, linked errors, written times), in Romanian, English and Hungarian: the language switch, the generic
 "no matching file" answer, the not-found page of a wrong link, a refused action on the ticket page,
 a clerk refused someone else's ticket, the clerk's in-person decision and the director's pick."""
 
@@ -35,9 +35,14 @@ def sign_in(v: Visitor, staff_id: str) -> None:
 
 def pages(v: Visitor, database_url: str, in_person: Requested, to_pick: Requested) -> None:
     v.open("/")
-    v.press("header a[hreflang]")  # the language switch
-    audit(v.driver, "en" if v.lang == "ro" else "ro", "request form, switched language")
-    v.press("header a[hreflang]")
+    switcher = v.driver.find_elements(By.CSS_SELECTOR, "header nav a[hreflang]")  # the language switch
+    assert [a.get_attribute("hreflang") for a in switcher] == ["ro", "en", "hu"]
+    assert all(a.get_attribute("lang") == a.get_attribute("hreflang") for a in switcher)
+    for other in ("ro", "en", "hu"):
+        if other != v.lang:
+            v.press(f"header a[hreflang='{other}']")
+            audit(v.driver, other, f"request form, switched to {other}")
+    v.press(f"header a[hreflang='{v.lang}']")
     v.audit("request form, after switching back")
 
     ref = add_file(database_url, bucharest_today(), handler_id=CLERK)
@@ -65,7 +70,7 @@ def pages(v: Visitor, database_url: str, in_person: Requested, to_pick: Requeste
     v.audit("staff ticket, the director picks")
 
 
-@pytest.mark.parametrize("lang", ["ro", "en"])
+@pytest.mark.parametrize("lang", ["ro", "en", "hu"])
 async def test_every_other_page_and_error_state_passes(
     lang: str, visitor: VisitorFactory, api: httpx.AsyncClient, client: Client, database_url: str
 ) -> None:
