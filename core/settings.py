@@ -111,7 +111,8 @@ class Settings(BaseSettings):
     # Keys per municipality (issue 11): `municipality:key_id[,…]`, each id a key of `payload_keys`; a
     # municipality's new payloads use its last listed id (the earlier ones: its keys before a rotation),
     # a municipality not listed uses `payload_key_id`. The codec server decodes a payload for the staff
-    # of the municipality owning its key (national ops: every one). Secrets stay in the settings.
+    # of the municipality owning its key (national ops: every one). Secrets stay in the settings. The
+    # default holds only with the development ring (`_dev_city_keys_only_with_the_dev_ring`).
     municipality_payload_key_ids: str = "huedin:huedin-dev"
 
     # The Temporal UI origins the codec server (`/codec`, `/personal/codec`) sends CORS headers to,
@@ -181,6 +182,18 @@ class Settings(BaseSettings):
             self.trusted_proxy_networks  # noqa: B018
         except ValueError as err:
             raise ValueError(f"TICHET_TRUSTED_PROXIES: {err}") from None
+        return self
+
+    @model_validator(mode="after")
+    def _dev_city_keys_only_with_the_dev_ring(self) -> Settings:
+        """The default maps Huedin to `huedin-dev`, a key of the development ring only: a deployment
+        that brings its own ring and says nothing of municipalities puts every city on its key id,
+        instead of failing at start-up over a demo key it never had."""
+        if (
+            "municipality_payload_key_ids" not in self.model_fields_set
+            and self.payload_keys != DEV_PAYLOAD_KEYS
+        ):
+            self.municipality_payload_key_ids = ""
         return self
 
     @model_validator(mode="after")

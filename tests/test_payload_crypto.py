@@ -188,6 +188,19 @@ def test_the_development_settings_give_huedin_its_own_key_and_production_refuses
         Settings.model_validate(own_secrets | huedin_dev_kept)
 
 
+def test_a_deployment_with_its_own_ring_needs_no_word_on_municipalities_to_start() -> None:
+    """Huedin's development key id is the default only beside the development ring: a city's own ring
+    that says nothing of municipalities puts every one on its key id instead of failing on `huedin-dev`."""
+    ring = Settings(environment="test", payload_keys=f"2026a:{KEY_A}", payload_key_id="2026a").payload_keyring
+    assert (ring.key_id_for("huedin"), ring.key_id_for("cluj-napoca")) == ("2026a", "2026a")
+    said = Settings(
+        payload_keys=f"2026a:{KEY_A},hd1:{KEY_B}",
+        payload_key_id="2026a",
+        municipality_payload_key_ids="huedin:hd1",
+    )
+    assert said.payload_keyring.key_id_for("huedin") == "hd1"
+
+
 @pytest.mark.parametrize("entry_point", ["worker", "api"])
 def test_the_worker_and_the_api_refuse_to_start_on_a_municipality_key_missing_from_the_ring(
     entry_point: str,
