@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import signal
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -206,21 +205,11 @@ def create_worker(client: Client, settings: Settings, *, task_queue: str | None 
     )
 
 
-def shut_down_on_sigterm(worker: Worker) -> None:
-    """SIGTERM (systemd, Kubernetes, most process managers; SIGINT is docker-compose's) stops the
-    worker as SIGINT does: it stops polling, lets what runs finish its task and exits 0, instead of
-    dying mid-activity and leaving each running activity to its timeout."""
-    loop = asyncio.get_running_loop()
-    stopping: list[asyncio.Task[None]] = []
-    loop.add_signal_handler(signal.SIGTERM, lambda: stopping.append(loop.create_task(worker.shutdown())))
-
-
 async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = get_settings()
     client = await connect(settings, metrics_address=settings.worker_metrics_address)
     worker = create_worker(client, settings)
-    shut_down_on_sigterm(worker)
     # The daily purge (issue 9): created once, left alone when already as the settings want it.
     change = await ensure_purge_schedule(
         client,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import signal
-import subprocess
 import uuid
 
 import httpx
@@ -16,7 +14,6 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from core.settings import Settings
 from core.temporal_client import connect
-from tests.helpers import worker_process
 from tests.servers import free_port
 from worker import create_worker
 
@@ -94,21 +91,3 @@ async def test_the_worker_keeps_as_many_workflows_cached_as_configured(
     monkeypatch.setenv("TICHET_WORKER_MAX_CACHED_WORKFLOWS", "-1")
     with pytest.raises(ValidationError, match="worker_max_cached_workflows"):
         Settings()
-
-
-async def test_sigterm_shuts_the_worker_down_cleanly(env: WorkflowEnvironment, settings: Settings) -> None:
-    """A process manager's SIGTERM stops `python -m worker` as SIGINT does: polling ends, the
-    process exits 0 (not killed by the signal, which would leave its activities to their timeouts)."""
-    ours = settings.model_copy(update={"task_queue": f"sigterm-{uuid.uuid4().hex[:6]}"})
-    process = worker_process(ours, env, stderr=subprocess.PIPE)
-    try:
-        assert process.stderr is not None
-        while b"polling task queue" not in (line := await asyncio.to_thread(process.stderr.readline)):
-            assert line, "the worker stopped before it polled"
-        await asyncio.sleep(1)  # past the log line, into Worker.run
-        process.send_signal(signal.SIGTERM)
-        returncode = await asyncio.to_thread(process.wait, 30)
-    finally:
-        process.kill()
-        process.wait()
-    assert returncode == 0, f"the worker died of the signal (exit {returncode})"
